@@ -12,6 +12,7 @@
 #include "passes/InitAll.h"
 
 #include "dialects/Diffc/IR/DiffcDialect.h"
+#include "passes/Diffc/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -27,4 +28,7 @@ void mlir::diffc::registerAllDialects(DialectRegistry &registry) {
                   tensor::TensorDialect>();
 }
 
-void mlir::diffc::registerAllPasses() { mlir::registerTransformsPasses(); }
+void mlir::diffc::registerAllPasses() {
+  mlir::registerTransformsPasses();
+  registerDiffcPasses();
+}

@@ -19,6 +19,7 @@
 include "DiffcBase.td"
 include "DiffcEnums.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "mlir/IR/OpAsmInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def Diffc_NoiseScheduleOp : Diffc_Op<"noise_schedule",
@@ -268,7 +269,8 @@ def Diffc_RandomNormalOp : Diffc_Op<"random_normal", [Pure]> {
 }
 
 def Diffc_SamplerLoopOp : Diffc_Op<"sampler_loop",
-    [RecursiveMemoryEffects, SingleBlock]> {
+    [RecursiveMemoryEffects, SingleBlock,
+     DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmBlockArgumentNames"]>]> {
   let summary = "run a body once per timestep, carrying values";
   let description = [{
     Iterates over the 1-D `timesteps` tensor in order. The body's block

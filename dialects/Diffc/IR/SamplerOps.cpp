@@ -212,6 +212,18 @@ LogicalResult SamplerLoopOp::verify() {
   return success();
 }
 
+void SamplerLoopOp::getAsmBlockArgumentNames(Region &region,
+                                             OpAsmSetValueNameFn setName) {
+  Block &body = region.front();
+  static constexpr const char *kNames[] = {"step", "t", "t_next"};
+  for (auto [arg, name] : llvm::zip(body.getArguments(), kNames))
+    setName(arg, name);
+  // Invalid IR is printed too (in diagnostics), so do not assume 3 arguments.
+  if (body.getNumArguments() > 3)
+    for (BlockArgument arg : body.getArguments().drop_front(3))
+      setName(arg, "carried");
+}
+
 LogicalResult SamplerLoopOp::verifyRegions() {
   Block &body = getBody().front();
   MLIRContext *ctx = getContext();

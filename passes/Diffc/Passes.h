@@ -1,0 +1,22 @@
+//===- Passes.h - diffc dialect passes --------------------------*- C++ -*-===//
+//
+// Part of the diffc project, under the Apache License v2.0.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DIFFC_PASSES_DIFFC_PASSES_H
+#define DIFFC_PASSES_DIFFC_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::diffc {
+
+#define GEN_PASS_DECL
+#include "passes/Diffc/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Diffc/Passes.h.inc"
+
+} // namespace mlir::diffc
+
+#endif // DIFFC_PASSES_DIFFC_PASSES_H

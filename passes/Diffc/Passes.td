@@ -1,0 +1,35 @@
+//===- Passes.td - diffc dialect passes --------------------*- tablegen -*-===//
+//
+// Part of the diffc project, under the Apache License v2.0.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DIFFC_PASSES_DIFFC_PASSES_TD
+#define DIFFC_PASSES_DIFFC_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ModelSummaryPass : Pass<"diffc-model-summary", "ModuleOp"> {
+  let summary = "Print parameter counts, FLOPs and op counts of each function";
+  let description = [{
+    An analysis that changes nothing: for every function it prints the number
+    of parameters (`diffc.parameter` elements), the floating-point work of one
+    call and a per-op breakdown. FLOPs are 2 x multiply-adds of convolutions,
+    linears, matmuls and the two products of attention, the convention of
+    the benchmark tables; elementwise work is not counted. Dynamic extents
+    (the batch) are taken as `batch`.
+
+    ```
+    $ diffc-opt model.mlir --diffc-model-summary -o /dev/null
+    diffc model summary: @denoiser (dynamic extents as 1)
+      parameters      123,456 in 20 tensors (0.47 MiB)
+      ...
+    ```
+  }];
+  let options = [
+    Option<"batch", "batch", "int64_t", /*default=*/"1",
+           "Extent assumed for dynamic dimensions">,
+  ];
+}
+
+#endif // DIFFC_PASSES_DIFFC_PASSES_TD
