@@ -20,4 +20,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.diffc_tools_dir, config.llvm_tools_dir]
 tools = [ToolSubst("diffc-opt", unresolved="fatal")]
+# Scripts run with the system interpreter, the one with numpy.
+config.substitutions.append(("%python", "/usr/bin/python3"))
+config.substitutions.append(("%diffc_src_root", config.diffc_src_root))
 llvm_config.add_tool_substitutions(tools, tool_dirs)

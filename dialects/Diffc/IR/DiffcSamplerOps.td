@@ -251,9 +251,11 @@ def Diffc_RandomNormalOp : Diffc_Op<"random_normal", [Pure]> {
   let summary = "standard normal noise from Philox4x32-10";
   let description = [{
     Fills the result with N(0, 1) samples from the counter-based Philox4x32-10
-    generator keyed by `seed`, starting at counter `offset`; element `i`
-    depends only on `(seed, offset, i)`, so CPU and GPU give the same noise
-    (DESIGN.md decision 6). The op is pure: equal operands give equal noise.
+    generator keyed by `seed`; row-major element `i` is normal number
+    `offset + i` of the stream (offsets count elements, the mapping is in
+    runtime/include/diffc/philox.h), so it depends only on `(seed, offset,
+    i)` and CPU and GPU give the same noise (DESIGN.md decision 6). Tensors
+    drawn from one seed use disjoint offset ranges. The op is pure: equal operands give equal noise.
     Dynamic result dimensions take their sizes from `dynamic_sizes`, in order.
 
     ```mlir
