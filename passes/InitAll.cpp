@@ -4,31 +4,66 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Only the upstream dialects diffc uses are registered: InitAllDialects.h
-// costs 2.6 GB of compiler memory for one translation unit.
+// Only the upstream dialects and passes diffc uses are registered:
+// InitAllDialects.h costs 2.6 GB of compiler memory for one translation unit.
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/InitAll.h"
 
 #include "dialects/Diffc/IR/DiffcDialect.h"
+#include "passes/Conversion/Passes.h"
 #include "passes/Diffc/Passes.h"
+#include "passes/Pipelines/Pipelines.h"
 
+#include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/AllInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
 void mlir::diffc::registerAllDialects(DialectRegistry &registry) {
   registry.insert<diffc::DiffcDialect, arith::ArithDialect,
-                  func::FuncDialect, math::MathDialect, scf::SCFDialect,
+                  bufferization::BufferizationDialect, cf::ControlFlowDialect,
+                  func::FuncDialect, linalg::LinalgDialect, LLVM::LLVMDialect,
+                  math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
                   tensor::TensorDialect>();
+  // Interfaces the lowering pipeline relies on (bufferization of each
+  // dialect, linalg's tiling and structured-op interfaces).
+  arith::registerBufferizableOpInterfaceExternalModels(registry);
+  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
+      registry);
+  linalg::registerAllDialectInterfaceImplementations(registry);
+  scf::registerBufferizableOpInterfaceExternalModels(registry);
+  tensor::registerBufferizableOpInterfaceExternalModels(registry);
 }
 
 void mlir::diffc::registerAllPasses() {
   mlir::registerTransformsPasses();
+  mlir::registerConversionPasses();
+  mlir::bufferization::registerBufferizationPasses();
+  mlir::bufferization::registerBufferizationPipelines();
+  mlir::registerLinalgPasses();
+  mlir::memref::registerMemRefPasses();
   registerDiffcPasses();
+  registerDiffcConversionPasses();
+  registerDiffcPipelines();
 }

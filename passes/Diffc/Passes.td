@@ -32,4 +32,21 @@ def ModelSummaryPass : Pass<"diffc-model-summary", "ModuleOp"> {
   ];
 }
 
+def FuseElementwisePass : Pass<"diffc-fuse-elementwise"> {
+  let summary = "Fuse chains of elementwise linalg.generic ops into one kernel";
+  let description = [{
+    After `diffc-convert-to-linalg`, every elementwise diffc op is its own
+    `linalg.generic`. This pass merges a producer into its consumer when the
+    producer's result has that single use and both are all-parallel, so bias
+    + activation, GroupNorm's affine + SiLU, residual adds and the
+    timestep-embedding broadcast become one loop nest (one kernel) instead of
+    several passes over memory. A producer with several uses is not
+    duplicated.
+
+    Before: `%1 = generic(add) ins(%a, %b)`, `%2 = generic(silu) ins(%1)`.
+    After: `%2 = generic(add + silu) ins(%a, %b)`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // DIFFC_PASSES_DIFFC_PASSES_TD

@@ -1,0 +1,26 @@
+//===- Passes.h - diffc conversion passes -----------------------*- C++ -*-===//
+//
+// Part of the diffc project, under the Apache License v2.0.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DIFFC_PASSES_CONVERSION_PASSES_H
+#define DIFFC_PASSES_CONVERSION_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::diffc {
+
+#define GEN_PASS_DECL
+#include "passes/Conversion/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Conversion/Passes.h.inc"
+
+} // namespace mlir::diffc
+
+#endif // DIFFC_PASSES_CONVERSION_PASSES_H

@@ -1,0 +1,232 @@
+//===- artifact.h - Reading and writing .diffc artifacts --------*- C++ -*-===//
+//
+// Part of the diffc project, under the Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// A .diffc artifact is the only contract between the compiler and the runtime
+// (DESIGN.md decision 3). Its file format is defined, byte for byte, in
+// runtime/schemas/artifact.fbs:
+//
+//   [0, 4)        uint32 N, the size of the FlatBuffer (size-prefixed buffer)
+//   [4, 4 + N)    the FlatBuffer: root table Module, identifier "DFFC"
+//   [D, EOF)      data segment, D = align_up(4 + N, 64); code objects and
+//                 weights at 64-byte aligned offsets relative to D
+//
+// ArtifactWriter produces that layout (the compiler links the runtime for it,
+// so there is exactly one writer). Artifact::load() checks every byte it will
+// use before handing anything out: the size prefix, the identifier, the
+// FlatBuffers Verifier, then semantic checks (schema version, blob ranges and
+// alignment, weight sizes, signatures). After a successful load every
+// accessor is safe; on failure load() returns null and a one-line message
+// "<file>: <what is wrong, and where>".
+//
+// The loaded artifact exposes plain C++ structs, not the generated FlatBuffers
+// types, so users never depend on the generated header.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DIFFC_ARTIFACT_H
+#define DIFFC_ARTIFACT_H
+
+#include "diffc/types.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace diffc {
+
+/// The schema version this runtime reads and writes (Module.schema_version).
+/// 0 in a file means the field is missing.
+constexpr uint32_t kArtifactSchemaVersion = 1;
+
+/// Alignment of the data segment and of every blob in it, in bytes.
+constexpr uint64_t kArtifactAlignment = 64;
+
+/// The code-object target string of the machine this runtime runs on
+/// ("x86_64"), or an empty string on machines diffc has no CPU code for.
+const char *hostTarget();
+
+/// One argument or result of an entry point (schema table Value).
+struct ValueSignature {
+  ValueKind kind = ValueKind::tensor;
+  /// For tensors only.
+  ElementType elementType = ElementType::f32;
+  /// For tensors only: extents, kDynamicExtent for a dynamic one.
+  std::vector<int64_t> shape;
+  /// Source-level name for messages; may be empty.
+  std::string name;
+
+  /// A tensor signature.
+  static ValueSignature tensor(ElementType type, std::vector<int64_t> shape,
+                               std::string name = {});
+  /// A scalar signature (kind i64, f32 or index).
+  static ValueSignature scalar(ValueKind kind, std::string name = {});
+};
+
+/// MLIR-style spelling of a signature: "tensor<?x4xf32>", "i64", "f32",
+/// "index".
+std::string typeString(const ValueSignature &value);
+
+/// A callable function of an artifact (schema table EntryPoint). The calling
+/// convention of `symbol` is documented in artifact.fbs and implemented by
+/// Session.
+struct EntryPointSignature {
+  std::string name;
+  std::string symbol;
+  std::vector<ValueSignature> inputs;
+  std::vector<ValueSignature> outputs;
+};
+
+/// A code object of a loaded artifact; `data` points into the artifact's
+/// data segment and lives as long as the Artifact.
+struct CodeObjectRef {
+  std::string target;
+  /// May be a format this runtime does not know (see codeFormatName()).
+  CodeFormat format = CodeFormat::elf_shared_object;
+  /// Offset relative to the data segment.
+  uint64_t offset = 0;
+  uint64_t size = 0;
+  /// 64-byte aligned.
+  const uint8_t *data = nullptr;
+};
+
+/// A weight of a loaded artifact; `data` points into the data segment
+/// (64-byte aligned, `size` == byteSize(elementType, shape)).
+struct WeightRef {
+  std::string name;
+  ElementType elementType = ElementType::f32;
+  std::vector<int64_t> shape;
+  uint64_t offset = 0;
+  uint64_t size = 0;
+  const uint8_t *data = nullptr;
+};
+
+//===----------------------------------------------------------------------===//
+// Reader
+//===----------------------------------------------------------------------===//
+
+/// A verified, read-only artifact. The file is memory-mapped, so weights are
+/// not copied; the mapping lives as long as this object.
+class Artifact {
+public:
+  /// Maps and verifies the artifact at `path`. Returns null and sets *error
+  /// (if non-null) to one line naming the file and the problem.
+  static std::unique_ptr<Artifact> load(const std::string &path,
+                                        std::string *error);
+
+  /// Verifies a copy of an in-memory artifact image. `name` stands for the
+  /// file in messages. For tests and for artifacts embedded in a binary.
+  static std::unique_ptr<Artifact> loadFromMemory(const std::string &name,
+                                                  const void *data,
+                                                  size_t size,
+                                                  std::string *error);
+
+  ~Artifact();
+  Artifact(const Artifact &) = delete;
+  Artifact &operator=(const Artifact &) = delete;
+
+  /// The path (or name) the artifact was loaded from, as used in messages.
+  const std::string &name() const { return name_; }
+  uint32_t schemaVersion() const { return schemaVersion_; }
+  /// Module.producer; empty if absent.
+  const std::string &producer() const { return producer_; }
+
+  const std::vector<EntryPointSignature> &entryPoints() const {
+    return entryPoints_;
+  }
+  /// The entry point called `name`, or null.
+  const EntryPointSignature *findEntryPoint(std::string_view name) const;
+
+  /// All code objects, in file order.
+  const std::vector<CodeObjectRef> &codeObjects() const { return codeObjects_; }
+  /// The first code object for `target` ("x86_64", "sm_90"), or null.
+  const CodeObjectRef *findCodeObject(std::string_view target) const;
+
+  const std::vector<WeightRef> &weights() const { return weights_; }
+  /// The weight called `name`, or null.
+  const WeightRef *findWeight(std::string_view name) const;
+
+  /// Size of the whole file and of its data segment, in bytes.
+  uint64_t fileSize() const { return fileSize_; }
+  uint64_t dataSegmentOffset() const { return dataOffset_; }
+
+private:
+  struct Storage;
+  Artifact() = default;
+  static std::unique_ptr<Artifact> verify(const std::string &name,
+                                          std::unique_ptr<Storage> storage,
+                                          std::string *error);
+
+  std::string name_;
+  std::unique_ptr<Storage> storage_;
+  uint64_t fileSize_ = 0;
+  uint64_t dataOffset_ = 0;
+  uint32_t schemaVersion_ = 0;
+  std::string producer_;
+  std::vector<EntryPointSignature> entryPoints_;
+  std::vector<CodeObjectRef> codeObjects_;
+  std::vector<WeightRef> weights_;
+};
+
+//===----------------------------------------------------------------------===//
+// Writer
+//===----------------------------------------------------------------------===//
+
+/// Collects entry points, code objects and weights and writes them as one
+/// artifact. It copies the bytes it is given. write() validates everything
+/// against the same rules Artifact::load() enforces, so it never produces a
+/// file the runtime would refuse.
+class ArtifactWriter {
+public:
+  /// Module.producer, e.g. "diffc 0.1 (LLVM 22)".
+  void setProducer(std::string producer) { producer_ = std::move(producer); }
+
+  void addEntryPoint(EntryPointSignature entry) {
+    entryPoints_.push_back(std::move(entry));
+  }
+
+  /// Adds native code for `target` ("x86_64", "sm_90", ...).
+  void addCodeObject(std::string target, CodeFormat format,
+                     std::vector<uint8_t> bytes);
+
+  /// Adds a weight; `bytes` must hold byteSize(type, shape) bytes, row-major.
+  void addWeight(std::string name, ElementType type, std::vector<int64_t> shape,
+                 std::vector<uint8_t> bytes);
+
+  /// Lays out the whole file in memory. On invalid content returns false and
+  /// sets *error to one line (without a file name).
+  bool serialize(std::vector<uint8_t> *out, std::string *error) const;
+
+  /// Writes the artifact to `path` atomically: a temporary file in the same
+  /// directory, fsync, rename. On failure nothing is left behind, an existing
+  /// file at `path` is untouched, and *error is one line naming `path`.
+  bool write(const std::string &path, std::string *error) const;
+
+  /// Internal: the FlatBuffer and the blob placement (artifact_writer.cpp).
+  struct Layout;
+
+private:
+  bool layout(Layout *layout, std::string *error) const;
+  std::vector<const std::vector<uint8_t> *> blobBytes() const;
+
+  struct Blob {
+    std::string name;
+    ElementType elementType = ElementType::f32;
+    std::vector<int64_t> shape;
+    CodeFormat format = CodeFormat::elf_shared_object;
+    std::vector<uint8_t> bytes;
+  };
+  std::string producer_;
+  std::vector<EntryPointSignature> entryPoints_;
+  std::vector<Blob> codeObjects_;
+  std::vector<Blob> weights_;
+};
+
+} // namespace diffc
+
+#endif // DIFFC_ARTIFACT_H

@@ -1,0 +1,365 @@
+//===- artifact_reader.cpp - Loading and verifying .diffc artifacts -------===//
+//
+// Part of the diffc project, under the Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// Checks run in the order in which each one makes the next safe: sizes before
+// reading the prefix, the prefix before the identifier, the FlatBuffers
+// Verifier before any table access, then semantic checks before the decoded
+// structs are handed out. Every failure is one line "<file>: <problem>".
+//
+//===----------------------------------------------------------------------===//
+
+#include "diffc/artifact.h"
+
+#include "atomic_file.h"
+#include "diffc/artifact_generated.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <set>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace diffc {
+
+using detail::fail;
+namespace fb = diffc::artifact;
+
+const char *hostTarget() {
+#if defined(__x86_64__) && defined(__linux__)
+  return "x86_64";
+#else
+  return "";
+#endif
+}
+
+/// The bytes of the artifact: a read-only file mapping or, for
+/// loadFromMemory(), a 64-byte aligned heap copy. Either way blob offsets
+/// that are 64-aligned in the file are 64-aligned in memory.
+struct Artifact::Storage {
+  const uint8_t *data = nullptr;
+  uint64_t size = 0;
+  bool mapped = false;
+
+  ~Storage() {
+    if (mapped)
+      ::munmap(const_cast<uint8_t *>(data), size);
+    else
+      std::free(const_cast<uint8_t *>(data));
+  }
+};
+
+Artifact::~Artifact() = default;
+
+std::unique_ptr<Artifact> Artifact::load(const std::string &path,
+                                         std::string *error) {
+  auto failed = [&](const std::string &message) {
+    fail(error, path + ": " + message);
+    return nullptr;
+  };
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return failed(std::string("cannot open: ") + std::strerror(errno));
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return failed(std::string("cannot stat: ") + std::strerror(err));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return failed("not a regular file");
+  }
+  auto storage = std::make_unique<Storage>();
+  storage->size = static_cast<uint64_t>(st.st_size);
+  if (storage->size < 8) {
+    ::close(fd);
+    return failed("truncated: the file has " + std::to_string(storage->size) +
+                  " bytes, an artifact has at least 8");
+  }
+  // A private read-only mapping: weights are paged in on use, not copied.
+  // (If another process truncates the file while it is mapped, touching the
+  // lost pages raises SIGBUS; artifacts are written by rename, never in
+  // place, so this does not happen with diffc's own writers.)
+  void *p = ::mmap(nullptr, storage->size, PROT_READ, MAP_PRIVATE, fd, 0);
+  int err = errno;
+  ::close(fd);
+  if (p == MAP_FAILED)
+    return failed(std::string("cannot map: ") + std::strerror(err));
+  storage->data = static_cast<const uint8_t *>(p);
+  storage->mapped = true;
+  return verify(path, std::move(storage), error);
+}
+
+std::unique_ptr<Artifact> Artifact::loadFromMemory(const std::string &name,
+                                                   const void *data,
+                                                   size_t size,
+                                                   std::string *error) {
+  auto storage = std::make_unique<Storage>();
+  // aligned_alloc needs a size that is a multiple of the alignment (and > 0).
+  void *copy = std::aligned_alloc(kArtifactAlignment,
+                                  alignUp(size ? size : 1, kArtifactAlignment));
+  if (!copy) {
+    fail(error, name + ": out of memory copying " + std::to_string(size) +
+                    " bytes");
+    return nullptr;
+  }
+  if (size)
+    std::memcpy(copy, data, size);
+  storage->data = static_cast<const uint8_t *>(copy);
+  storage->size = size;
+  return verify(name, std::move(storage), error);
+}
+
+namespace {
+
+std::string quoted(const flatbuffers::String *s) {
+  return "\"" + std::string(s ? s->str() : "") + "\"";
+}
+
+/// Decodes one Value of a verified table, checking what the Verifier cannot:
+/// enum ranges and the presence of a tensor's shape.
+bool decodeValue(const fb::Value *value, const std::string &where,
+                 ValueSignature *out, std::string *error) {
+  if (!value)
+    return fail(error, where + " is null");
+  out->kind = static_cast<ValueKind>(value->kind());
+  if (!isValidValueKind(out->kind))
+    return fail(error, where + " has an unknown kind " +
+                           std::to_string(static_cast<int>(value->kind())));
+  if (value->name())
+    out->name = value->name()->str();
+  if (out->kind != ValueKind::tensor)
+    return true;
+  out->elementType = static_cast<ElementType>(value->element_type());
+  if (!isValidElementType(out->elementType))
+    return fail(error,
+                where + " has an unknown element type " +
+                    std::to_string(static_cast<int>(value->element_type())));
+  if (!value->shape())
+    return fail(error, where + " has no shape");
+  for (flatbuffers::uoffset_t i = 0; i < value->shape()->size(); ++i) {
+    int64_t extent = value->shape()->Get(i);
+    if (extent < kDynamicExtent)
+      return fail(error, where + ": dimension " + std::to_string(i) +
+                             " has the invalid extent " +
+                             std::to_string(extent));
+    out->shape.push_back(extent);
+  }
+  return true;
+}
+
+/// Checks that [offset, offset + size) lies in a data segment of
+/// `segmentSize` bytes and that offset is 64-byte aligned.
+bool checkBlob(uint64_t offset, uint64_t size, uint64_t segmentSize,
+               const std::string &where, std::string *error) {
+  if (offset % kArtifactAlignment != 0)
+    return fail(error, where + ": data offset " + std::to_string(offset) +
+                           " is not a multiple of " +
+                           std::to_string(kArtifactAlignment));
+  if (offset > segmentSize || size > segmentSize - offset)
+    return fail(error, where + ": data [" + std::to_string(offset) + ", " +
+                           std::to_string(offset) + " + " +
+                           std::to_string(size) +
+                           ") lies outside the data segment, which has " +
+                           std::to_string(segmentSize) +
+                           " bytes (truncated file?)");
+  return true;
+}
+
+} // namespace
+
+std::unique_ptr<Artifact> Artifact::verify(const std::string &name,
+                                           std::unique_ptr<Storage> storage,
+                                           std::string *error) {
+  auto failed = [&](const std::string &message) {
+    fail(error, name + ": " + message);
+    return nullptr;
+  };
+  const uint8_t *bytes = storage->data;
+  const uint64_t fileSize = storage->size;
+  if (fileSize < 8)
+    return failed("truncated: the file has " + std::to_string(fileSize) +
+                  " bytes, an artifact has at least 8");
+  // Look at the identifier first (it sits at a fixed place, bytes [8, 12)),
+  // so that a file that is not an artifact at all is called that rather than
+  // "truncated" because of a nonsensical size prefix.
+  if (fileSize >= 12 && std::memcmp(bytes + 8, fb::ModuleIdentifier(), 4) != 0)
+    return failed("not a diffc artifact: bytes 8..11 should be the "
+                  "identifier \"DFFC\"");
+  const uint32_t tableSize = flatbuffers::ReadScalar<uint32_t>(bytes);
+  if (tableSize > fileSize - 4)
+    return failed("truncated: header says the table has " +
+                  std::to_string(tableSize) + " bytes, but only " +
+                  std::to_string(fileSize - 4) + " follow the size prefix");
+  if (tableSize < 8 || !fb::ModuleBufferHasIdentifier(bytes + 4))
+    return failed("not a diffc artifact: no \"DFFC\" identifier");
+  // The Verifier asserts (in debug builds) on buffers at or above 2 GiB;
+  // real tables are kilobytes, so refuse such a prefix outright.
+  if (uint64_t(tableSize) + 4 >= FLATBUFFERS_MAX_BUFFER_SIZE)
+    return failed("corrupt: the table size " + std::to_string(tableSize) +
+                  " exceeds the FlatBuffers limit of 2 GiB");
+  flatbuffers::Verifier verifier(bytes, uint64_t(tableSize) + 4);
+  if (!fb::VerifySizePrefixedModuleBuffer(verifier))
+    return failed("corrupt: the FlatBuffer table fails verification (an "
+                  "offset or length points outside the table, or a required "
+                  "field is missing)");
+  const fb::Module *module = fb::GetSizePrefixedModule(bytes);
+
+  std::unique_ptr<Artifact> artifact(new Artifact());
+  artifact->name_ = name;
+  artifact->fileSize_ = fileSize;
+  artifact->dataOffset_ = alignUp(uint64_t(tableSize) + 4, kArtifactAlignment);
+  const uint64_t segmentSize = fileSize > artifact->dataOffset_
+                                   ? fileSize - artifact->dataOffset_
+                                   : 0;
+  // With an empty data segment the file may end before D; zero-size blobs
+  // then point at the end of the file rather than past it.
+  const uint8_t *segment =
+      bytes + std::min<uint64_t>(artifact->dataOffset_, fileSize);
+
+  artifact->schemaVersion_ = module->schema_version();
+  if (artifact->schemaVersion_ == 0)
+    return failed("schema_version is missing (0); this runtime reads "
+                  "version " +
+                  std::to_string(kArtifactSchemaVersion));
+  if (artifact->schemaVersion_ != kArtifactSchemaVersion)
+    return failed("schema version " +
+                  std::to_string(artifact->schemaVersion_) +
+                  " is not supported; this runtime reads version " +
+                  std::to_string(kArtifactSchemaVersion));
+  if (module->producer())
+    artifact->producer_ = module->producer()->str();
+
+  // Entry points.
+  std::string why;
+  std::set<std::string> entryNames;
+  for (flatbuffers::uoffset_t i = 0; i < module->entry_points()->size(); ++i) {
+    const fb::EntryPoint *entry = module->entry_points()->Get(i);
+    std::string where = "entry point " + std::to_string(i);
+    if (!entry)
+      return failed(where + " is null");
+    where += " (" + quoted(entry->name()) + ")";
+    EntryPointSignature sig;
+    sig.name = entry->name()->str();
+    sig.symbol = entry->symbol()->str();
+    if (sig.name.empty())
+      return failed(where + " has an empty name");
+    if (!entryNames.insert(sig.name).second)
+      return failed(where + ": another entry point has the same name");
+    if (sig.symbol.empty() || sig.symbol.find('\0') != std::string::npos)
+      return failed(where + " has an empty or invalid symbol");
+    sig.inputs.resize(entry->inputs()->size());
+    for (flatbuffers::uoffset_t j = 0; j < entry->inputs()->size(); ++j)
+      if (!decodeValue(entry->inputs()->Get(j),
+                       where + ": input " + std::to_string(j), &sig.inputs[j],
+                       &why))
+        return failed(why);
+    sig.outputs.resize(entry->outputs()->size());
+    for (flatbuffers::uoffset_t j = 0; j < entry->outputs()->size(); ++j)
+      if (!decodeValue(entry->outputs()->Get(j),
+                       where + ": output " + std::to_string(j),
+                       &sig.outputs[j], &why))
+        return failed(why);
+    artifact->entryPoints_.push_back(std::move(sig));
+  }
+
+  // Code objects. Unknown formats are kept (and never selected) so that an
+  // artifact carrying a newer GPU format still runs on this CPU.
+  for (flatbuffers::uoffset_t i = 0; i < module->code_objects()->size(); ++i) {
+    const fb::CodeObject *code = module->code_objects()->Get(i);
+    std::string where = "code object " + std::to_string(i);
+    if (!code)
+      return failed(where + " is null");
+    where += " (" + quoted(code->target()) + ")";
+    CodeObjectRef ref;
+    ref.target = code->target()->str();
+    if (ref.target.empty())
+      return failed(where + " has an empty target");
+    ref.format = static_cast<CodeFormat>(code->format());
+    ref.offset = code->data_offset();
+    ref.size = code->data_size();
+    if (!checkBlob(ref.offset, ref.size, segmentSize, where, &why))
+      return failed(why);
+    for (const CodeObjectRef &other : artifact->codeObjects_)
+      if (other.target == ref.target && other.format == ref.format)
+        return failed(where + ": another code object has the same target "
+                              "and format");
+    ref.data = segment + ref.offset;
+    artifact->codeObjects_.push_back(std::move(ref));
+  }
+
+  // Weights.
+  std::set<std::string> weightNames;
+  if (module->weights()) {
+    for (flatbuffers::uoffset_t i = 0; i < module->weights()->size(); ++i) {
+      const fb::Weight *weight = module->weights()->Get(i);
+      std::string where = "weight " + std::to_string(i);
+      if (!weight)
+        return failed(where + " is null");
+      where += " (" + quoted(weight->name()) + ")";
+      WeightRef ref;
+      ref.name = weight->name()->str();
+      if (ref.name.empty())
+        return failed(where + " has an empty name");
+      if (!weightNames.insert(ref.name).second)
+        return failed(where + ": another weight has the same name");
+      ref.elementType = static_cast<ElementType>(weight->element_type());
+      if (!isValidElementType(ref.elementType))
+        return failed(
+            where + " has an unknown element type " +
+            std::to_string(static_cast<int>(weight->element_type())));
+      ref.shape.assign(weight->shape()->begin(), weight->shape()->end());
+      ref.offset = weight->data_offset();
+      ref.size = weight->data_size();
+      std::optional<uint64_t> expected = byteSize(ref.elementType, ref.shape);
+      if (!expected)
+        return failed(where + ": invalid shape [" + shapeString(ref.shape) +
+                      "] (negative extent or too many elements)");
+      if (*expected != ref.size)
+        return failed(where + ": data_size is " + std::to_string(ref.size) +
+                      " bytes, but " + shapeString(ref.shape) +
+                      (ref.shape.empty() ? "" : "x") +
+                      elementTypeName(ref.elementType) + " needs " +
+                      std::to_string(*expected));
+      if (!checkBlob(ref.offset, ref.size, segmentSize, where, &why))
+        return failed(why);
+      ref.data = segment + ref.offset;
+      artifact->weights_.push_back(std::move(ref));
+    }
+  }
+
+  artifact->storage_ = std::move(storage);
+  return artifact;
+}
+
+const EntryPointSignature *
+Artifact::findEntryPoint(std::string_view name) const {
+  for (const EntryPointSignature &entry : entryPoints_)
+    if (entry.name == name)
+      return &entry;
+  return nullptr;
+}
+
+const CodeObjectRef *Artifact::findCodeObject(std::string_view target) const {
+  for (const CodeObjectRef &code : codeObjects_)
+    if (code.target == target)
+      return &code;
+  return nullptr;
+}
+
+const WeightRef *Artifact::findWeight(std::string_view name) const {
+  for (const WeightRef &weight : weights_)
+    if (weight.name == name)
+      return &weight;
+  return nullptr;
+}
+
+} // namespace diffc

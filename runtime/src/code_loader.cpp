@@ -1,0 +1,183 @@
+//===- code_loader.cpp - Loading native code objects ----------------------===//
+//
+// Part of the diffc project, under the Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// The shared object is handed to dlopen through a memfd
+// ("/proc/self/fd/N"), so loading an artifact writes nothing to disk. Where
+// memfds are unavailable or not executable, it falls back to a temporary file
+// that is unlinked as soon as dlopen has mapped it.
+//
+// glibc recognizes an already loaded library by the path string it was opened
+// with. Two artifacts loaded through the same fd number would therefore share
+// one library, so the memfd stays open while its library is loaded, keeping
+// the number (and so the path) unique among live libraries.
+//
+//===----------------------------------------------------------------------===//
+
+#include "code_loader.h"
+
+#include "atomic_file.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U // Linux 6.3+: ask for an executable memfd explicitly
+#endif
+
+namespace diffc {
+namespace detail {
+
+namespace {
+
+bool writeAll(int fd, const uint8_t *data, uint64_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return false;
+    }
+    data += n;
+    size -= static_cast<uint64_t>(n);
+  }
+  return true;
+}
+
+std::string dlerrorText() {
+  const char *text = ::dlerror();
+  return text ? text : "unknown dlopen error";
+}
+
+/// dlopen through a memfd. Returns the handle and leaves the fd open in *fd.
+void *openFromMemfd(const CodeObjectRef &code, int *fd, std::string *path,
+                    std::string *why) {
+  // Systems with vm.memfd_noexec may refuse executable memfds unless asked
+  // for with MFD_EXEC; older kernels reject that flag with EINVAL.
+  *fd = ::memfd_create("diffc-code", MFD_CLOEXEC | MFD_EXEC);
+  if (*fd < 0 && errno == EINVAL)
+    *fd = ::memfd_create("diffc-code", MFD_CLOEXEC);
+  if (*fd < 0) {
+    *why = std::string("memfd_create: ") + std::strerror(errno);
+    return nullptr;
+  }
+  if (!writeAll(*fd, code.data, code.size)) {
+    *why = std::string("writing the memfd: ") + std::strerror(errno);
+    ::close(*fd);
+    *fd = -1;
+    return nullptr;
+  }
+  *path = "/proc/self/fd/" + std::to_string(*fd);
+  void *handle = ::dlopen(path->c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    *why = dlerrorText();
+    ::close(*fd);
+    *fd = -1;
+  }
+  return handle;
+}
+
+/// dlopen through a temporary file, unlinked right after dlopen.
+void *openFromTempFile(const CodeObjectRef &code, std::string *why) {
+  const char *tmpdir = std::getenv("TMPDIR");
+  std::string path = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") +
+                     "/diffc-code-XXXXXX.so";
+  int fd = ::mkstemps(&path[0], 3);
+  if (fd < 0) {
+    *why = "creating " + path + ": " + std::strerror(errno);
+    return nullptr;
+  }
+  bool written = writeAll(fd, code.data, code.size);
+  int err = errno;
+  ::close(fd);
+  if (!written) {
+    ::unlink(path.c_str());
+    *why = "writing " + path + ": " + std::strerror(err);
+    return nullptr;
+  }
+  void *handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle)
+    *why = dlerrorText();
+  ::unlink(path.c_str());
+  return handle;
+}
+
+} // namespace
+
+std::unique_ptr<LoadedCode> LoadedCode::load(const Artifact &artifact,
+                                             std::string *error) {
+  auto failed = [&](const std::string &message) {
+    fail(error, artifact.name() + ": " + message);
+    return nullptr;
+  };
+  const std::string target = hostTarget();
+  if (target.empty())
+    return failed("no code for this machine: diffc has no CPU target for "
+                  "this architecture");
+
+  const CodeObjectRef *code = nullptr;
+  std::string available;
+  for (const CodeObjectRef &candidate : artifact.codeObjects()) {
+    if (candidate.target == target &&
+        candidate.format == CodeFormat::elf_shared_object) {
+      code = &candidate;
+      break;
+    }
+    available += (available.empty() ? "" : ", ") + candidate.target;
+    if (candidate.target == target)
+      available += " (" + codeFormatName(candidate.format) + ")";
+  }
+  if (!code)
+    return failed("no code for this machine (" + target + "); the artifact " +
+                  (available.empty() ? "has no code objects"
+                                     : "has: " + available));
+  if (code->size == 0)
+    return failed("the " + target + " code object is empty");
+
+  std::unique_ptr<LoadedCode> loaded(new LoadedCode());
+  std::string memfdError, tempError;
+  loaded->handle_ =
+      openFromMemfd(*code, &loaded->fd_, &loaded->openedAs_, &memfdError);
+  if (!loaded->handle_)
+    loaded->handle_ = openFromTempFile(*code, &tempError);
+  if (!loaded->handle_)
+    return failed("cannot load the " + target + " code object: " +
+                  memfdError + (tempError.empty() ? "" : "; " + tempError));
+
+  const std::vector<EntryPointSignature> &entries = artifact.entryPoints();
+  for (size_t i = 0; i < entries.size(); ++i) {
+    void *symbol = ::dlsym(loaded->handle_, entries[i].symbol.c_str());
+    if (!symbol)
+      return failed("entry point " + std::to_string(i) + " (\"" +
+                    entries[i].name + "\"): symbol '" + entries[i].symbol +
+                    "' is not defined in the " + target + " code object");
+    loaded->functions_.push_back(reinterpret_cast<EntryFunction>(symbol));
+  }
+  return loaded;
+}
+
+LoadedCode::~LoadedCode() {
+  if (handle_)
+    ::dlclose(handle_);
+  if (fd_ < 0)
+    return;
+  // If the library stays loaded after dlclose (it may mark itself
+  // RTLD_NODELETE, or hold thread-local storage in use), its path must stay
+  // unique: keep the fd, and so the number, for the life of the process.
+  if (void *still = ::dlopen(openedAs_.c_str(), RTLD_NOW | RTLD_NOLOAD)) {
+    ::dlclose(still);
+    return;
+  }
+  ::close(fd_);
+}
+
+} // namespace detail
+} // namespace diffc

@@ -1,0 +1,59 @@
+//===- code_loader.h - Loading native code objects --------------*- C++ -*-===//
+//
+// Part of the diffc project, under the Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// Private to the runtime (Session is the public face). Loads the host's
+// elf_shared_object code object of an artifact straight from memory and
+// resolves every entry point's symbol up front, so a missing symbol is a load
+// error rather than a failure halfway through a sampling loop.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DIFFC_RUNTIME_CODE_LOADER_H
+#define DIFFC_RUNTIME_CODE_LOADER_H
+
+#include "diffc/artifact.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace diffc {
+namespace detail {
+
+/// The packed calling convention of artifact.fbs: one pointer per expanded
+/// argument, then one to the result storage.
+using EntryFunction = void (*)(void **args);
+
+/// A dlopen'ed host code object; dlclose'd on destruction.
+class LoadedCode {
+public:
+  /// Loads the code object for hostTarget() and resolves the symbols of all
+  /// entry points. On failure returns null and sets *error to one line naming
+  /// the artifact.
+  static std::unique_ptr<LoadedCode> load(const Artifact &artifact,
+                                          std::string *error);
+  ~LoadedCode();
+  LoadedCode(const LoadedCode &) = delete;
+  LoadedCode &operator=(const LoadedCode &) = delete;
+
+  /// The function of entry point `index` (in Artifact::entryPoints() order).
+  EntryFunction function(size_t index) const { return functions_[index]; }
+
+private:
+  LoadedCode() = default;
+  void *handle_ = nullptr;
+  /// The memfd the library was opened through, kept open while it is loaded
+  /// (see code_loader.cpp), or -1.
+  int fd_ = -1;
+  std::string openedAs_;
+  std::vector<EntryFunction> functions_;
+};
+
+} // namespace detail
+} // namespace diffc
+
+#endif // DIFFC_RUNTIME_CODE_LOADER_H

@@ -1,0 +1,362 @@
+//===- session.cpp - Calling the entry points of an artifact --------------===//
+//
+// Part of the diffc project, under the Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#include "diffc/session.h"
+
+#include "atomic_file.h"
+#include "code_loader.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <set>
+
+namespace diffc {
+
+using detail::fail;
+
+Arg Arg::ofTensor(Tensor tensor) {
+  Arg arg;
+  arg.kind = ValueKind::tensor;
+  arg.tensor = std::move(tensor);
+  return arg;
+}
+
+Arg Arg::ofI64(int64_t value) {
+  Arg arg;
+  arg.kind = ValueKind::i64;
+  arg.intValue = value;
+  return arg;
+}
+
+Arg Arg::ofIndex(int64_t value) {
+  Arg arg;
+  arg.kind = ValueKind::index;
+  arg.intValue = value;
+  return arg;
+}
+
+Arg Arg::ofF32(float value) {
+  Arg arg;
+  arg.kind = ValueKind::f32;
+  arg.floatValue = value;
+  return arg;
+}
+
+std::string Arg::typeString() const {
+  return kind == ValueKind::tensor ? tensor.typeString() : valueKindName(kind);
+}
+
+Session::Session() = default;
+Session::~Session() = default;
+
+std::unique_ptr<Session> Session::open(const std::string &path,
+                                       std::string *error) {
+  std::unique_ptr<Artifact> artifact = Artifact::load(path, error);
+  if (!artifact)
+    return nullptr;
+  return create(std::move(artifact), error);
+}
+
+std::unique_ptr<Session> Session::create(std::unique_ptr<Artifact> artifact,
+                                         std::string *error) {
+  if (!artifact) {
+    fail(error, "Session::create: no artifact");
+    return nullptr;
+  }
+  std::unique_ptr<detail::LoadedCode> code =
+      detail::LoadedCode::load(*artifact, error);
+  if (!code)
+    return nullptr;
+  std::unique_ptr<Session> session(new Session());
+  session->artifact_ = std::move(artifact);
+  session->code_ = std::move(code);
+  return session;
+}
+
+namespace {
+
+std::string valueWhere(const char *what, size_t index,
+                       const ValueSignature &value) {
+  std::string where = std::string(what) + " " + std::to_string(index);
+  if (!value.name.empty())
+    where += " (\"" + value.name + "\")";
+  return where;
+}
+
+/// A memref descriptor with its fields in separate objects, so that args[]
+/// can point at each one (the packed convention passes one pointer per
+/// field).
+struct Descriptor {
+  void *allocated = nullptr;
+  void *aligned = nullptr;
+  int64_t offset = 0;
+  std::vector<int64_t> sizes;
+  std::vector<int64_t> strides;
+};
+
+/// Storage behind the args[] pointers of one input.
+struct InputSlot {
+  Descriptor descriptor;
+  int64_t intValue = 0;
+  float floatValue = 0.0f;
+};
+
+/// Where each result lives in the result struct.
+struct ResultLayout {
+  std::vector<size_t> offsets;
+  size_t size = 0;
+};
+
+/// Natural-alignment layout of the result struct described in artifact.fbs:
+/// a tensor of rank r is {ptr, ptr, int64, int64[r], int64[r]} (8-aligned),
+/// i64 and index are int64, f32 is float.
+ResultLayout layoutResults(const std::vector<ValueSignature> &outputs) {
+  ResultLayout layout;
+  size_t maxAlign = 1;
+  for (const ValueSignature &out : outputs) {
+    size_t size = 8, align = 8;
+    if (out.kind == ValueKind::tensor)
+      size = 8 * (3 + 2 * out.shape.size());
+    else if (out.kind == ValueKind::f32)
+      size = align = 4;
+    layout.size = alignUp(layout.size, align);
+    layout.offsets.push_back(layout.size);
+    layout.size += size;
+    maxAlign = std::max(maxAlign, align);
+  }
+  layout.size = alignUp(layout.size, maxAlign);
+  return layout;
+}
+
+/// Copies the strided elements of a result descriptor into `out`, which has
+/// the descriptor's sizes.
+void copyStrided(const uint8_t *base, int64_t offset,
+                 const std::vector<int64_t> &sizes,
+                 const std::vector<int64_t> &strides, size_t elementBytes,
+                 Tensor *out) {
+  uint8_t *dst = static_cast<uint8_t *>(out->data());
+  const int64_t n = out->numElements();
+  if (n == 0)
+    return;
+  // Fast path: already row-major contiguous.
+  bool contiguous = true;
+  int64_t expected = 1;
+  for (size_t d = sizes.size(); d-- > 0;) {
+    if (sizes[d] != 1 && strides[d] != expected)
+      contiguous = false;
+    expected *= sizes[d];
+  }
+  if (contiguous) {
+    std::memcpy(dst, base + offset * static_cast<int64_t>(elementBytes),
+                out->byteSize());
+    return;
+  }
+  std::vector<int64_t> index(sizes.size(), 0);
+  int64_t position = offset;
+  for (int64_t i = 0; i < n; ++i) {
+    std::memcpy(dst + i * elementBytes,
+                base + position * static_cast<int64_t>(elementBytes),
+                elementBytes);
+    // Odometer increment, innermost dimension fastest.
+    for (size_t d = sizes.size(); d-- > 0;) {
+      position += strides[d];
+      if (++index[d] < sizes[d])
+        break;
+      position -= strides[d] * sizes[d];
+      index[d] = 0;
+    }
+  }
+}
+
+} // namespace
+
+bool Session::checkInputs(const EntryPointSignature &entry,
+                          const std::vector<Arg> &inputs,
+                          std::string *error) const {
+  const std::string prefix =
+      artifact_->name() + ": entry point \"" + entry.name + "\"";
+  if (inputs.size() != entry.inputs.size())
+    return fail(error, prefix + " takes " +
+                           std::to_string(entry.inputs.size()) +
+                           " input(s), got " + std::to_string(inputs.size()));
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const ValueSignature &sig = entry.inputs[i];
+    const Arg &arg = inputs[i];
+    const std::string where = prefix + ": " + valueWhere("input", i, sig);
+    const std::string mismatch =
+        where + ": expected " + typeString(sig) + ", got " + arg.typeString();
+    if (arg.kind != sig.kind)
+      return fail(error, mismatch);
+    if (sig.kind != ValueKind::tensor)
+      continue;
+    if (!arg.tensor.isValid())
+      return fail(error, where + ": the tensor has no storage");
+    if (arg.tensor.elementType() != sig.elementType ||
+        arg.tensor.shape().size() != sig.shape.size())
+      return fail(error, mismatch);
+    for (size_t d = 0; d < sig.shape.size(); ++d)
+      if (sig.shape[d] != kDynamicExtent &&
+          sig.shape[d] != arg.tensor.shape()[d])
+        return fail(error, mismatch + " (dimension " + std::to_string(d) +
+                               " must be " + std::to_string(sig.shape[d]) +
+                               ")");
+  }
+  return true;
+}
+
+bool Session::call(std::string_view entryName, const std::vector<Arg> &inputs,
+                   std::vector<Arg> *outputs, std::string *error) const {
+  if (!outputs)
+    return fail(error, "Session::call: outputs is null");
+  outputs->clear();
+  const std::vector<EntryPointSignature> &entries = artifact_->entryPoints();
+  size_t entryIndex = entries.size();
+  for (size_t i = 0; i < entries.size(); ++i)
+    if (entries[i].name == entryName)
+      entryIndex = i;
+  if (entryIndex == entries.size()) {
+    std::string names;
+    for (const EntryPointSignature &entry : entries)
+      names += (names.empty() ? "" : ", ") + entry.name;
+    return fail(error, artifact_->name() + ": no entry point \"" +
+                           std::string(entryName) + "\"; the artifact has: " +
+                           (names.empty() ? "none" : names));
+  }
+  const EntryPointSignature &entry = entries[entryIndex];
+  if (!checkInputs(entry, inputs, error))
+    return false;
+
+  // Expand the inputs. `slots` is sized once, so the addresses taken below
+  // stay valid.
+  std::vector<InputSlot> slots(inputs.size());
+  std::vector<void *> args;
+  std::set<const void *> inputBuffers;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    InputSlot &slot = slots[i];
+    const Arg &arg = inputs[i];
+    switch (arg.kind) {
+    case ValueKind::tensor: {
+      // Generated code treats arguments as read-only (bufferization does not
+      // write into function arguments), hence the const_cast.
+      Descriptor &d = slot.descriptor;
+      d.allocated = d.aligned = const_cast<void *>(arg.tensor.data());
+      inputBuffers.insert(d.allocated);
+      d.sizes = arg.tensor.shape();
+      d.strides.assign(d.sizes.size(), 1);
+      for (size_t k = d.sizes.size(); k-- > 1;)
+        d.strides[k - 1] = d.strides[k] * d.sizes[k];
+      args.push_back(&d.allocated);
+      args.push_back(&d.aligned);
+      args.push_back(&d.offset);
+      for (int64_t &size : d.sizes)
+        args.push_back(&size);
+      for (int64_t &stride : d.strides)
+        args.push_back(&stride);
+      break;
+    }
+    case ValueKind::i64:
+    case ValueKind::index:
+      slot.intValue = arg.intValue;
+      args.push_back(&slot.intValue);
+      break;
+    case ValueKind::f32:
+      slot.floatValue = arg.floatValue;
+      args.push_back(&slot.floatValue);
+      break;
+    }
+  }
+
+  // The result struct, zeroed so that a callee that fails to write a result
+  // leaves null pointers rather than garbage. uint64_t words give it the
+  // 8-byte alignment of its most aligned member.
+  const ResultLayout layout = layoutResults(entry.outputs);
+  std::vector<uint64_t> resultWords(layout.size / 8 + 1, 0);
+  uint8_t *results = reinterpret_cast<uint8_t *>(resultWords.data());
+  args.push_back(results);
+
+  code_->function(entryIndex)(args.data());
+
+  // Unpack. Every returned buffer is freed exactly once, even when a later
+  // result is invalid, so a failed call does not leak.
+  const std::string prefix =
+      artifact_->name() + ": entry point \"" + entry.name + "\": ";
+  std::string problem;
+  std::set<void *> freed;
+  std::vector<Arg> unpacked;
+  for (size_t i = 0; i < entry.outputs.size(); ++i) {
+    const ValueSignature &sig = entry.outputs[i];
+    const uint8_t *member = results + layout.offsets[i];
+    if (sig.kind == ValueKind::f32) {
+      float value;
+      std::memcpy(&value, member, sizeof(value));
+      unpacked.push_back(Arg::ofF32(value));
+      continue;
+    }
+    if (sig.kind != ValueKind::tensor) {
+      int64_t value;
+      std::memcpy(&value, member, sizeof(value));
+      unpacked.push_back(sig.kind == ValueKind::i64 ? Arg::ofI64(value)
+                                                    : Arg::ofIndex(value));
+      continue;
+    }
+    const size_t rank = sig.shape.size();
+    void *allocated, *aligned;
+    int64_t offset;
+    std::vector<int64_t> sizes(rank), strides(rank);
+    std::memcpy(&allocated, member, 8);
+    std::memcpy(&aligned, member + 8, 8);
+    std::memcpy(&offset, member + 16, 8);
+    if (rank) {
+      std::memcpy(sizes.data(), member + 24, 8 * rank);
+      std::memcpy(strides.data(), member + 24 + 8 * rank, 8 * rank);
+    }
+
+    if (problem.empty()) {
+      const std::string where = valueWhere("output", i, sig);
+      Tensor tensor;
+      std::string why;
+      bool ok = true;
+      for (size_t d = 0; d < rank && ok; ++d)
+        if (sizes[d] < 0 ||
+            (sig.shape[d] != kDynamicExtent && sizes[d] != sig.shape[d])) {
+          problem = where + ": the code returned tensor<" + shapeString(sizes) +
+                    "x" + elementTypeName(sig.elementType) +
+                    ">, the signature says " + typeString(sig);
+          ok = false;
+        }
+      if (ok && !Tensor::allocate(sig.elementType, sizes, &tensor, &why)) {
+        problem = where + ": " + why;
+        ok = false;
+      }
+      if (ok && tensor.numElements() > 0 && !aligned) {
+        problem = where + ": the code returned a null data pointer";
+        ok = false;
+      }
+      if (ok) {
+        copyStrided(static_cast<const uint8_t *>(aligned), offset, sizes,
+                    strides, elementSize(sig.elementType), &tensor);
+        unpacked.push_back(Arg::ofTensor(std::move(tensor)));
+      }
+    }
+
+    // Results are fresh allocations owned by the caller (artifact.fbs). Do
+    // not free what is not heap memory of the callee: null, an input's
+    // buffer returned as is, a buffer already freed for an earlier result,
+    // or MLIR's 0xdeadbeef marker for descriptors of global constants.
+    if (allocated && !inputBuffers.count(allocated) && !freed.count(allocated) &&
+        reinterpret_cast<uintptr_t>(allocated) != 0xdeadbeef) {
+      freed.insert(allocated);
+      std::free(allocated);
+    }
+  }
+  if (!problem.empty())
+    return fail(error, prefix + problem);
+  *outputs = std::move(unpacked);
+  return true;
+}
+
+} // namespace diffc

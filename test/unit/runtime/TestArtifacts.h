@@ -1,0 +1,105 @@
+//===- TestArtifacts.h - Artifacts and files for runtime tests --*- C++ -*-===//
+//
+// Part of the diffc project, under the Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// Shared by the GoogleTest suites and diffc-make-test-artifact: the
+// signatures of the hand-written kernels in TestKernels.c, an ArtifactWriter
+// preloaded with them, raw FlatBuffer construction for artifacts the writer
+// refuses to produce, and small file helpers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DIFFC_TEST_UNIT_RUNTIME_TESTARTIFACTS_H
+#define DIFFC_TEST_UNIT_RUNTIME_TESTARTIFACTS_H
+
+#include "diffc/artifact.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace diffc {
+namespace test {
+
+/// Bytes of the test-kernel shared library (TestKernels.c); `alt` selects the
+/// variant built with DIFFC_TEST_KERNELS_ID=2. Aborts if it cannot be read.
+std::vector<uint8_t> kernelLibraryBytes(bool alt = false);
+
+/// The signatures of every function in TestKernels.c.
+std::vector<EntryPointSignature> kernelEntryPoints();
+
+/// A writer holding kernelEntryPoints(), the kernel library as the x86_64
+/// code object (if `withCode`) and two small weights.
+ArtifactWriter kernelArtifactWriter(bool withCode = true, bool alt = false);
+
+/// A fresh directory under $TMPDIR (or /tmp), removed with its contents on
+/// destruction.
+class TempDir {
+public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir &) = delete;
+  TempDir &operator=(const TempDir &) = delete;
+  const std::string &path() const { return path_; }
+  /// path() + "/" + name.
+  std::string file(const std::string &name) const;
+  /// The names in the directory, sorted.
+  std::vector<std::string> list() const;
+
+private:
+  std::string path_;
+};
+
+std::vector<uint8_t> readFile(const std::string &path);
+void writeFile(const std::string &path, const std::vector<uint8_t> &bytes);
+bool fileExists(const std::string &path);
+
+//===----------------------------------------------------------------------===//
+// Raw artifacts, built with the generated FlatBuffers API directly
+//===----------------------------------------------------------------------===//
+
+/// A Value; `shape` nullopt leaves the field out.
+struct RawValue {
+  int kind = 0;
+  int elementType = 0;
+  std::optional<std::vector<int64_t>> shape = std::vector<int64_t>{-1};
+};
+
+struct RawEntry {
+  std::string name = "f";
+  std::string symbol = "f";
+  std::vector<RawValue> inputs;
+  std::vector<RawValue> outputs;
+};
+
+/// A CodeObject (target in `name`) or a Weight.
+struct RawBlob {
+  std::string name;
+  int format = 0;
+  int elementType = 0;
+  std::vector<int64_t> shape;
+  uint64_t offset = 0;
+  uint64_t size = 0;
+};
+
+struct RawModule {
+  uint32_t schemaVersion = kArtifactSchemaVersion;
+  std::vector<RawEntry> entries;
+  std::vector<RawBlob> codeObjects;
+  std::vector<RawBlob> weights;
+  /// Bytes appended after the table, starting at align_up(4 + N, 64).
+  uint64_t dataSegmentSize = 0;
+};
+
+/// The file image of `module`, laid out as artifact.fbs says, with the data
+/// segment filled with a byte pattern.
+std::vector<uint8_t> buildRaw(const RawModule &module);
+
+} // namespace test
+} // namespace diffc
+
+#endif // DIFFC_TEST_UNIT_RUNTIME_TESTARTIFACTS_H

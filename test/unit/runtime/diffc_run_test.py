@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+# ===- diffc_run_test.py - End-to-end tests of the diffc-run CLI ----------=== #
+#
+# Part of the diffc project, under the Apache License v2.0.
+# SPDX-License-Identifier: Apache-2.0
+#
+# ===---------------------------------------------------------------------=== #
+#
+# Drives diffc-run on the artifact of the hand-written test kernels (written
+# by diffc-make-test-artifact) and checks results against float64 NumPy
+# references, exit codes, the one-line error format, and that failed calls
+# create no output files.
+#
+#   diffc_run_test.py --diffc-run BIN --make-artifact BIN --case NAME
+#
+# ===---------------------------------------------------------------------=== #
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+
+def run(cmd, expect_rc):
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != expect_rc:
+        sys.exit(f"FAIL: {' '.join(cmd)}: exit {proc.returncode}, expected "
+                 f"{expect_rc}\nstdout: {proc.stdout}\nstderr: {proc.stderr}")
+    return proc
+
+
+def check_one_line_error(proc, fragment):
+    lines = proc.stderr.splitlines()
+    if len(lines) != 1 or not lines[0].startswith("diffc-run: error: "):
+        sys.exit(f"FAIL: expected one 'diffc-run: error:' line, got "
+                 f"{proc.stderr!r}")
+    if fragment not in lines[0]:
+        sys.exit(f"FAIL: error {lines[0]!r} lacks {fragment!r}")
+
+
+def random_nonzero(rng, shape):
+    x = rng.uniform(0.1, 2.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+    return x.astype(np.float32)
+
+
+def close_to_float64(got, want, ulps):
+    # Within `ulps` float32 roundings of the float64 reference.
+    tol = ulps * np.abs(want) * 2.0**-24
+    return got.dtype == np.float32 and got.shape == want.shape and bool(
+        np.all(np.abs(got.astype(np.float64) - want) <= tol))
+
+
+def case_call_add(t):
+    rng = np.random.default_rng(7)
+    a, b = random_nonzero(rng, (1000,)), random_nonzero(rng, (1000,))
+    np.save(t.path("a.npy"), a)
+    np.save(t.path("b.npy"), b)
+    run([t.diffc_run, t.model, "call", "add_f32", "--arg", t.path("a.npy"),
+         "--arg", t.path("b.npy"), "--out", t.path("c.npy")], 0)
+    c = np.load(t.path("c.npy"))
+    ref = a.astype(np.float64) + b.astype(np.float64)
+    if not close_to_float64(c, ref, 1):
+        sys.exit(f"FAIL: add_f32 result differs from the float64 reference: "
+                 f"max error {np.max(np.abs(c - ref))}")
+
+
+def case_call_wrong_shape(t):
+    rng = np.random.default_rng(8)
+    np.save(t.path("a.npy"), random_nonzero(rng, (6,)))
+    np.save(t.path("b.npy"), random_nonzero(rng, (3, 2)))
+    proc = run([t.diffc_run, t.model, "call", "add_f32", "--arg",
+                t.path("a.npy"), "--arg", t.path("b.npy"), "--out",
+                t.path("c.npy")], 1)
+    check_one_line_error(
+        proc, 'entry point "add_f32": input 1 ("y"): expected tensor<?xf32>, '
+        'got tensor<3x2xf32>')
+    if os.path.exists(t.path("c.npy")):
+        sys.exit("FAIL: c.npy was created by a failed call")
+    leftovers = sorted(os.listdir(t.dir))
+    if leftovers != ["a.npy", "b.npy", "model.diffc"]:
+        sys.exit(f"FAIL: unexpected files after a failed call: {leftovers}")
+
+
+def case_call_scalars(t):
+    rng = np.random.default_rng(9)
+    x = random_nonzero(rng, (4, 5))
+    np.save(t.path("x.npy"), x)
+    run([t.diffc_run, t.model, "call", "scale", "--arg", t.path("x.npy"),
+         "--arg=f32:-0.75", "--out=" + t.path("y.npy")], 0)
+    y = np.load(t.path("y.npy"))
+    if not close_to_float64(y, x.astype(np.float64) * -0.75, 1):
+        sys.exit("FAIL: scale result differs from the float64 reference")
+
+    v = random_nonzero(rng, (9,))
+    np.save(t.path("v.npy"), v)
+    outs = [t.path(n) for n in ("sum.npy", "scaled.npy", "count.npy")]
+    run([t.diffc_run, t.model, "call", "sum_and_scale", "--arg",
+         t.path("v.npy"), "--arg", "i64:3"] +
+        [a for o in outs for a in ("--out", o)], 0)
+    s, scaled, count = (np.load(o) for o in outs)
+    if s.shape != () or s.dtype != np.float32:
+        sys.exit(f"FAIL: scalar f32 result saved as {s.dtype}{s.shape}")
+    bound = 9 * np.sum(np.abs(v.astype(np.float64))) * 2.0**-24
+    if abs(float(s) - np.sum(v.astype(np.float64))) > bound:
+        sys.exit("FAIL: sum differs from the float64 reference")
+    if not close_to_float64(scaled, v.astype(np.float64) * 3, 1):
+        sys.exit("FAIL: scaled differs from the float64 reference")
+    if count.dtype != np.int64 or int(count) != 9:
+        sys.exit(f"FAIL: count is {count!r}")
+
+    # Without --out the results are printed.
+    proc = run([t.diffc_run, t.model, "call", "sum_and_scale", "--arg",
+                t.path("v.npy"), "--arg", "i64:3"], 0)
+    lines = proc.stdout.splitlines()
+    if (len(lines) != 3 or not lines[0].startswith("result 0: f32 = ") or
+            not lines[1].startswith("result 1: tensor<9xf32> = [") or
+            "(first 8 of 9)" not in lines[1] or
+            lines[2] != "result 2: index = 9"):
+        sys.exit(f"FAIL: printed results: {proc.stdout!r}")
+
+
+def case_call_errors(t):
+    rng = np.random.default_rng(10)
+    np.save(t.path("a.npy"), random_nonzero(rng, (3,)))
+    base = [t.diffc_run, t.model, "call"]
+    a = t.path("a.npy")
+    # More --out files than results.
+    proc = run(base + ["add_f32", "--arg", a, "--arg", a, "--out",
+                       t.path("o1.npy"), "--out", t.path("o2.npy")], 1)
+    check_one_line_error(proc, 'has 1 result(s), but 2 --out file(s)')
+    # Wrong scalar kind.
+    proc = run(base + ["sum_and_scale", "--arg", a, "--arg", "index:3"], 1)
+    check_one_line_error(proc, 'input 1 ("k"): expected i64, got index')
+    # Unknown entry point.
+    proc = run(base + ["nope"], 1)
+    check_one_line_error(proc, 'no entry point "nope"; the artifact has: '
+                         'add_f32, scale')
+    # A missing input file.
+    proc = run(base + ["add_f32", "--arg", a, "--arg", t.path("none.npy")], 1)
+    check_one_line_error(proc, "none.npy: cannot open")
+    # A damaged artifact.
+    with open(t.model, "rb") as f:
+        data = bytearray(f.read())
+    data[8:12] = b"XXXX"
+    bad = t.path("bad.diffc")
+    with open(bad, "wb") as f:
+        f.write(data)
+    proc = run([t.diffc_run, bad, "inspect"], 1)
+    check_one_line_error(proc, "bad.diffc: not a diffc artifact")
+    if any(n.startswith("o") for n in os.listdir(t.dir)):
+        sys.exit(f"FAIL: output files after failed calls: {os.listdir(t.dir)}")
+
+
+def case_usage(t):
+    for args in ([], [t.model], [t.model, "frobnicate"], [t.model, "call"],
+                 [t.model, "call", "add_f32", "--arg"],
+                 [t.model, "call", "add_f32", "--bogus"],
+                 [t.model, "call", "add_f32", "--arg", "i64:x"],
+                 [t.model, "call", "add_f32", "--out", "o.npy", "--out",
+                  "o.npy"],
+                 [t.model, "inspect", "extra"]):
+        proc = run([t.diffc_run] + args, 2)
+        lines = proc.stderr.splitlines()
+        if len(lines) != 1 or not lines[0].startswith("diffc-run: error: "):
+            sys.exit(f"FAIL: usage error for {args}: {proc.stderr!r}")
+    proc = run([t.diffc_run, "--help"], 0)
+    for word in ("USAGE", "inspect", "call", "--arg", "--out", "i64:N",
+                 "EXAMPLES"):
+        if word not in proc.stdout:
+            sys.exit(f"FAIL: --help lacks {word!r}")
+    run([t.diffc_run, "--version"], 0)
+
+
+def case_inspect(t):
+    proc = run([t.diffc_run, t.model, "inspect"], 0)
+    doc = json.loads(proc.stdout)
+    if doc["schema_version"] != 1 or doc["producer"] != "diffc runtime tests":
+        sys.exit(f"FAIL: header fields: {doc}")
+    entries = {e["name"]: e for e in doc["entry_points"]}
+    add = entries["add_f32"]
+    if (add["symbol"] != "add_f32" or
+            add["inputs"][1] != {"name": "y", "kind": "tensor",
+                                 "element_type": "f32", "shape": [-1],
+                                 "type": "tensor<?xf32>"}):
+        sys.exit(f"FAIL: add_f32 signature: {add}")
+    kinds = [o["kind"] for o in entries["sum_and_scale"]["outputs"]]
+    if kinds != ["f32", "tensor", "index"]:
+        sys.exit(f"FAIL: sum_and_scale outputs: {kinds}")
+    code = doc["code_objects"]
+    if (len(code) != 1 or code[0]["target"] != "x86_64" or
+            code[0]["format"] != "elf_shared_object" or code[0]["size"] <= 0
+            or code[0]["offset"] % 64):
+        sys.exit(f"FAIL: code objects: {code}")
+    weights = {w["name"]: w for w in doc["weights"]}
+    w = weights["layer.weight"]
+    if w["element_type"] != "f32" or w["shape"] != [2, 3] or w["size"] != 24:
+        sys.exit(f"FAIL: weights: {weights}")
+
+
+CASES = {
+    "call-add": case_call_add,
+    "call-wrong-shape": case_call_wrong_shape,
+    "call-scalars": case_call_scalars,
+    "call-errors": case_call_errors,
+    "usage": case_usage,
+    "inspect": case_inspect,
+}
+
+
+class TestDir:
+    def __init__(self, dir, diffc_run):
+        self.dir = dir
+        self.diffc_run = diffc_run
+        self.model = os.path.join(dir, "model.diffc")
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--diffc-run", required=True)
+    parser.add_argument("--make-artifact", required=True)
+    parser.add_argument("--case", required=True, choices=sorted(CASES))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="diffc-run-test-") as d:
+        t = TestDir(d, args.diffc_run)
+        run([args.make_artifact, t.model], 0)
+        CASES[args.case](t)
+    print(f"PASS: {args.case}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+//===- Inspect.cpp - diffc-run inspect: an artifact as JSON ---------------===//
+//
+// Part of the diffc project, under the Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// Output shape (values abbreviated):
+//
+//   {
+//     "schema_version": 1,
+//     "producer": "diffc 0.1 (LLVM 22)",
+//     "entry_points": [
+//       {
+//         "name": "add_f32",
+//         "symbol": "add_f32",
+//         "inputs": [
+//           {"name": "x", "kind": "tensor", "element_type": "f32", "shape": [-1], "type": "tensor<?xf32>"}
+//         ],
+//         "outputs": [ ... ]
+//       }
+//     ],
+//     "code_objects": [
+//       {"target": "x86_64", "format": "elf_shared_object", "offset": 0, "size": 15808}
+//     ],
+//     "weights": [
+//       {"name": "w", "element_type": "f32", "shape": [2, 3], "offset": 15808, "size": 24}
+//     ]
+//   }
+//
+// Shapes use -1 for a dynamic extent, as the schema does; "type" repeats the
+// signature in MLIR spelling for readability.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Inspect.h"
+
+#include <cstdio>
+
+namespace diffc {
+
+namespace {
+
+std::string jsonString(const std::string &s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    default:
+      if (c < 0x20) {
+        char buffer[8];
+        std::snprintf(buffer, sizeof(buffer), "\\u%04x", c);
+        out += buffer;
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+  }
+  return out + "\"";
+}
+
+std::string jsonShape(const std::vector<int64_t> &shape) {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(shape[i]);
+  return out + "]";
+}
+
+std::string jsonValue(const ValueSignature &value) {
+  std::string out = "{\"name\": " + jsonString(value.name) +
+                    ", \"kind\": " + jsonString(valueKindName(value.kind));
+  if (value.kind == ValueKind::tensor)
+    out += ", \"element_type\": " +
+           jsonString(elementTypeName(value.elementType)) +
+           ", \"shape\": " + jsonShape(value.shape);
+  return out + ", \"type\": " + jsonString(typeString(value)) + "}";
+}
+
+/// Appends `items` as the lines of a JSON array at `indent`.
+void appendArray(std::string &out, const std::string &indent,
+                 const std::vector<std::string> &items) {
+  if (items.empty()) {
+    out += "[]";
+    return;
+  }
+  out += "[\n";
+  for (size_t i = 0; i < items.size(); ++i)
+    out += indent + "  " + items[i] + (i + 1 < items.size() ? ",\n" : "\n");
+  out += indent + "]";
+}
+
+} // namespace
+
+std::string inspectJson(const Artifact &artifact) {
+  std::string out = "{\n";
+  out += "  \"schema_version\": " + std::to_string(artifact.schemaVersion()) +
+         ",\n";
+  out += "  \"producer\": " + jsonString(artifact.producer()) + ",\n";
+
+  std::vector<std::string> entries;
+  for (const EntryPointSignature &entry : artifact.entryPoints()) {
+    std::vector<std::string> inputs, outputs;
+    for (const ValueSignature &v : entry.inputs)
+      inputs.push_back(jsonValue(v));
+    for (const ValueSignature &v : entry.outputs)
+      outputs.push_back(jsonValue(v));
+    std::string e = "{\n";
+    e += "      \"name\": " + jsonString(entry.name) + ",\n";
+    e += "      \"symbol\": " + jsonString(entry.symbol) + ",\n";
+    e += "      \"inputs\": ";
+    appendArray(e, "      ", inputs);
+    e += ",\n      \"outputs\": ";
+    appendArray(e, "      ", outputs);
+    e += "\n    }";
+    entries.push_back(e);
+  }
+  out += "  \"entry_points\": ";
+  appendArray(out, "  ", entries);
+  out += ",\n";
+
+  std::vector<std::string> code;
+  for (const CodeObjectRef &c : artifact.codeObjects())
+    code.push_back("{\"target\": " + jsonString(c.target) +
+                   ", \"format\": " + jsonString(codeFormatName(c.format)) +
+                   ", \"offset\": " + std::to_string(c.offset) +
+                   ", \"size\": " + std::to_string(c.size) + "}");
+  out += "  \"code_objects\": ";
+  appendArray(out, "  ", code);
+  out += ",\n";
+
+  std::vector<std::string> weights;
+  for (const WeightRef &w : artifact.weights())
+    weights.push_back("{\"name\": " + jsonString(w.name) +
+                      ", \"element_type\": " +
+                      jsonString(elementTypeName(w.elementType)) +
+                      ", \"shape\": " + jsonShape(w.shape) +
+                      ", \"offset\": " + std::to_string(w.offset) +
+                      ", \"size\": " + std::to_string(w.size) + "}");
+  out += "  \"weights\": ";
+  appendArray(out, "  ", weights);
+  out += "\n}\n";
+  return out;
+}
+
+} // namespace diffc

@@ -1,0 +1,403 @@
+//===- diffc-run.cpp - Load and run diffc artifacts -----------------------===//
+//
+// Part of the diffc project, under the Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// The runtime's command-line face: `diffc-run MODEL.diffc COMMAND ...`. The
+// model comes first so every command (inspect, call, and later sample) reads
+// the same way; each command is one function in the table at the bottom.
+//
+// Exit codes: 0 success, 1 error (bad artifact, bad input, failed call),
+// 2 usage error. Every error is one line "diffc-run: error: ..." on stderr.
+// Output files are written only after the call succeeded, each atomically.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Inspect.h"
+
+#include "diffc/artifact.h"
+#include "diffc/runtime.h"
+#include "diffc/session.h"
+#include "diffc/tensor.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <set>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+using namespace diffc;
+
+namespace {
+
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+
+const char kHelp[] = R"(diffc-run - load and run diffc artifacts (runtime only, no compiler)
+
+USAGE
+  diffc-run MODEL.diffc inspect
+  diffc-run MODEL.diffc call ENTRY [--arg X]... [--out FILE.npy]...
+  diffc-run --help | --version
+
+COMMANDS
+  inspect   Verify MODEL.diffc and print it as JSON: schema version, producer,
+            entry points with their signatures, code objects (target, format,
+            offset, size) and weights (name, element type, shape, offset,
+            size). Shapes use -1 for dynamic extents. Needs no code for this
+            machine, so GPU-only artifacts can be inspected anywhere.
+
+  call      Call entry point ENTRY with the --arg values, in signature order.
+            Each X is one of
+              FILE.npy     a tensor (C order, <f4 <f8 <f2 <i4 <i8 or |b1)
+              i64:N        a 64-bit integer scalar, e.g. i64:5
+              index:N      an index scalar, e.g. index:3
+              f32:V        a float scalar, e.g. f32:0.5
+            (a file whose name starts with "i64:" etc. can be given as ./NAME).
+            Arguments are checked against the signature (count, kind, element
+            type, static extents) before the call.
+            With --out, result i goes to the i-th --out file as .npy (scalars
+            as 0-d arrays); the number of --out files must equal the number
+            of results. Files are written only after the call succeeded, each
+            atomically (temporary file, fsync, rename). Without --out, each
+            result's type and first values are printed.
+
+OPTIONS
+  --arg X, --arg=X     an input of `call` (repeatable)
+  --out F, --out=F     an output file of `call` (repeatable)
+  -h, --help           show this help
+  --version            show the runtime, artifact schema and C API versions
+
+EXAMPLES
+  diffc-run model.diffc inspect
+  diffc-run model.diffc call add_f32 --arg a.npy --arg b.npy --out c.npy
+  diffc-run model.diffc call scale --arg x.npy --arg f32:0.5
+  diffc-run model.diffc call step --arg x.npy --arg i64:999 --out x_prev.npy
+
+EXIT STATUS
+  0 success, 1 error (invalid artifact or input, failed call, I/O), 2 usage.
+)";
+
+int usageError(const std::string &message) {
+  std::fprintf(stderr, "diffc-run: error: %s (see diffc-run --help)\n",
+               message.c_str());
+  return kExitUsage;
+}
+
+int error(const std::string &message) {
+  std::fprintf(stderr, "diffc-run: error: %s\n", message.c_str());
+  return kExitError;
+}
+
+/// The parsed command line.
+struct Options {
+  std::string model;
+  std::string command;
+  std::vector<std::string> positional; // after the command
+  std::vector<std::string> args;
+  std::vector<std::string> outs;
+};
+
+/// Parses a scalar --arg ("i64:5"); returns false with *why for a malformed
+/// number. *isScalar tells whether `text` is a scalar spelling at all.
+bool parseScalar(const std::string &text, bool *isScalar, Arg *out,
+                 std::string *why) {
+  *isScalar = false;
+  size_t colon = text.find(':');
+  if (colon == std::string::npos)
+    return true;
+  std::string kind = text.substr(0, colon), value = text.substr(colon + 1);
+  if (kind != "i64" && kind != "index" && kind != "f32")
+    return true;
+  *isScalar = true;
+  const char *begin = value.c_str();
+  char *end = nullptr;
+  errno = 0;
+  if (kind == "f32") {
+    float v = std::strtof(begin, &end);
+    // Underflow to a denormal or zero is fine; overflow to infinity is not.
+    if (value.empty() || *end || (errno == ERANGE && std::isinf(v))) {
+      *why = "--arg " + text + ": '" + value + "' is not a float";
+      return false;
+    }
+    *out = Arg::ofF32(v);
+    return true;
+  }
+  long long v = std::strtoll(begin, &end, 10);
+  if (value.empty() || *end || errno == ERANGE) {
+    *why = "--arg " + text + ": '" + value + "' is not a 64-bit integer";
+    return false;
+  }
+  *out = kind == "i64" ? Arg::ofI64(v) : Arg::ofIndex(v);
+  return true;
+}
+
+/// Formats element `i` of a tensor for printing.
+std::string formatElement(const Tensor &t, int64_t i) {
+  char buffer[64];
+  const uint8_t *p = static_cast<const uint8_t *>(t.data());
+  switch (t.elementType()) {
+  case ElementType::f32: {
+    float v;
+    std::memcpy(&v, p + 4 * i, 4);
+    std::snprintf(buffer, sizeof(buffer), "%.9g", v);
+    break;
+  }
+  case ElementType::f64: {
+    double v;
+    std::memcpy(&v, p + 8 * i, 8);
+    std::snprintf(buffer, sizeof(buffer), "%.17g", v);
+    break;
+  }
+  case ElementType::f16: {
+    uint16_t h;
+    std::memcpy(&h, p + 2 * i, 2);
+    int exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
+    double v = exponent == 0    ? std::ldexp(mantissa, -24)
+               : exponent == 31 ? (mantissa ? NAN : INFINITY)
+                                : std::ldexp(mantissa + 1024, exponent - 25);
+    std::snprintf(buffer, sizeof(buffer), "%.5g", (h & 0x8000) ? -v : v);
+    break;
+  }
+  case ElementType::bf16: {
+    uint16_t b;
+    std::memcpy(&b, p + 2 * i, 2);
+    uint32_t bits = uint32_t(b) << 16;
+    float v;
+    std::memcpy(&v, &bits, 4);
+    std::snprintf(buffer, sizeof(buffer), "%.4g", v);
+    break;
+  }
+  case ElementType::i32: {
+    int32_t v;
+    std::memcpy(&v, p + 4 * i, 4);
+    std::snprintf(buffer, sizeof(buffer), "%d", v);
+    break;
+  }
+  case ElementType::i64: {
+    int64_t v;
+    std::memcpy(&v, p + 8 * i, 8);
+    std::snprintf(buffer, sizeof(buffer), "%lld", static_cast<long long>(v));
+    break;
+  }
+  case ElementType::i1:
+    return p[i] ? "true" : "false";
+  }
+  return buffer;
+}
+
+void printResult(size_t index, const Arg &result) {
+  if (result.kind == ValueKind::f32) {
+    std::printf("result %zu: f32 = %.9g\n", index, result.floatValue);
+    return;
+  }
+  if (result.kind != ValueKind::tensor) {
+    std::printf("result %zu: %s = %lld\n", index,
+                valueKindName(result.kind).c_str(),
+                static_cast<long long>(result.intValue));
+    return;
+  }
+  const Tensor &t = result.tensor;
+  constexpr int64_t kShown = 8;
+  std::string values;
+  for (int64_t i = 0; i < t.numElements() && i < kShown; ++i)
+    values += (i ? ", " : "") + formatElement(t, i);
+  if (t.numElements() > kShown)
+    values += ", ...";
+  std::printf("result %zu: %s = [%s]", index, t.typeString().c_str(),
+              values.c_str());
+  if (t.numElements() > kShown)
+    std::printf(" (first %lld of %lld)", static_cast<long long>(kShown),
+                static_cast<long long>(t.numElements()));
+  std::printf("\n");
+}
+
+//===----------------------------------------------------------------------===//
+// Commands
+//===----------------------------------------------------------------------===//
+
+int runInspect(const Options &options) {
+  if (!options.positional.empty() || !options.args.empty() ||
+      !options.outs.empty())
+    return usageError("inspect takes no further arguments");
+  std::string why;
+  std::unique_ptr<Artifact> artifact = Artifact::load(options.model, &why);
+  if (!artifact)
+    return error(why);
+  std::fputs(inspectJson(*artifact).c_str(), stdout);
+  return 0;
+}
+
+int runCall(const Options &options) {
+  if (options.positional.size() != 1)
+    return usageError(options.positional.empty()
+                          ? "call needs an ENTRY name"
+                          : "call takes one ENTRY name, got '" +
+                                options.positional[1] + "' as well");
+  const std::string &entryName = options.positional[0];
+  std::set<std::string> outSet;
+  for (const std::string &out : options.outs)
+    if (!outSet.insert(out).second)
+      return usageError("--out " + out + " is given twice");
+
+  // Parse scalar spellings before touching any file, so usage errors come
+  // first.
+  std::vector<Arg> inputs(options.args.size());
+  std::vector<bool> isScalar(options.args.size());
+  for (size_t i = 0; i < options.args.size(); ++i) {
+    bool scalar = false;
+    std::string why;
+    if (!parseScalar(options.args[i], &scalar, &inputs[i], &why))
+      return usageError(why);
+    isScalar[i] = scalar;
+  }
+
+  std::string why;
+  std::unique_ptr<Artifact> artifact = Artifact::load(options.model, &why);
+  if (!artifact)
+    return error(why);
+  const EntryPointSignature *entry = artifact->findEntryPoint(entryName);
+  if (!entry) {
+    std::string names;
+    for (const EntryPointSignature &e : artifact->entryPoints())
+      names += (names.empty() ? "" : ", ") + e.name;
+    return error(options.model + ": no entry point \"" + entryName +
+                 "\"; the artifact has: " + (names.empty() ? "none" : names));
+  }
+  if (!options.outs.empty() && options.outs.size() != entry->outputs.size())
+    return error("entry point \"" + entryName + "\" has " +
+                 std::to_string(entry->outputs.size()) + " result(s), but " +
+                 std::to_string(options.outs.size()) +
+                 " --out file(s) were given");
+
+  for (size_t i = 0; i < options.args.size(); ++i) {
+    if (isScalar[i])
+      continue;
+    Tensor tensor;
+    if (!readNpy(options.args[i], &tensor, &why))
+      return error(why);
+    inputs[i] = Arg::ofTensor(std::move(tensor));
+  }
+
+  std::unique_ptr<Session> session = Session::create(std::move(artifact), &why);
+  if (!session)
+    return error(why);
+  std::vector<Arg> results;
+  if (!session->call(entryName, inputs, &results, &why))
+    return error(why);
+
+  if (options.outs.empty()) {
+    for (size_t i = 0; i < results.size(); ++i)
+      printResult(i, results[i]);
+    return 0;
+  }
+  // All or nothing as far as possible: each file is written atomically, and
+  // if one fails, the files this run created before it are removed again.
+  std::vector<std::string> created;
+  for (size_t i = 0; i < results.size(); ++i) {
+    const Arg &result = results[i];
+    Tensor scalar;
+    const Tensor *tensor = &result.tensor;
+    if (result.kind == ValueKind::f32) {
+      scalar = Tensor::fromVector(ElementType::f32, {},
+                                  std::vector<float>{result.floatValue});
+      tensor = &scalar;
+    } else if (result.kind != ValueKind::tensor) {
+      scalar = Tensor::fromVector(ElementType::i64, {},
+                                  std::vector<int64_t>{result.intValue});
+      tensor = &scalar;
+    }
+    struct stat st;
+    bool existed = ::stat(options.outs[i].c_str(), &st) == 0;
+    if (!writeNpy(options.outs[i], *tensor, &why)) {
+      for (const std::string &path : created)
+        ::unlink(path.c_str());
+      return error(why);
+    }
+    if (!existed)
+      created.push_back(options.outs[i]);
+  }
+  return 0;
+}
+
+struct Command {
+  const char *name;
+  int (*run)(const Options &);
+};
+
+/// Subcommands; `sample` and friends are added here.
+constexpr Command kCommands[] = {
+    {"inspect", runInspect},
+    {"call", runCall},
+};
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      std::fputs(kHelp, stdout);
+      return 0;
+    }
+    if (arg == "--version") {
+      std::printf("diffc-run (diffc runtime; artifact schema version %u; C "
+                  "API version %u)\n",
+                  kArtifactSchemaVersion, diffc_api_version());
+      return 0;
+    }
+  }
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&](const char *flag, std::vector<std::string> *into) {
+      std::string prefix = std::string(flag) + "=";
+      if (arg.compare(0, prefix.size(), prefix) == 0) {
+        into->push_back(arg.substr(prefix.size()));
+        return 1;
+      }
+      if (arg != flag)
+        return 0;
+      if (i + 1 >= argc)
+        return -1;
+      into->push_back(argv[++i]);
+      return 1;
+    };
+    int matched = value("--arg", &options.args);
+    if (!matched)
+      matched = value("--out", &options.outs);
+    if (matched < 0)
+      return usageError(arg + " needs a value");
+    if (matched)
+      continue;
+    if (arg.size() > 1 && arg[0] == '-')
+      return usageError("unknown option '" + arg + "'");
+    if (options.model.empty())
+      options.model = arg;
+    else if (options.command.empty())
+      options.command = arg;
+    else
+      options.positional.push_back(arg);
+  }
+  if (options.model.empty())
+    return usageError("no MODEL.diffc given");
+  if (options.command.empty())
+    return usageError("no command given after " + options.model +
+                      " (commands: inspect, call)");
+  for (const Command &command : kCommands)
+    if (options.command == command.name) {
+      if (command.run != runCall &&
+          (!options.args.empty() || !options.outs.empty()))
+        return usageError("--arg and --out belong to the call command");
+      return command.run(options);
+    }
+  return usageError("unknown command '" + options.command +
+                    "' (commands: inspect, call)");
+}

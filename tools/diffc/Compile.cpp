@@ -1,0 +1,151 @@
+//===- Compile.cpp - `diffc compile`: .mlir to a .diffc artifact ----------===//
+//
+// Part of the diffc project, under the Apache License v2.0.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Codegen.h"
+#include "Signature.h"
+
+#include "passes/InitAll.h"
+#include "passes/Pipelines/Pipelines.h"
+
+#include "diffc/artifact.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace {
+
+cl::OptionCategory category("diffc compile options");
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
+                               cl::Required, cl::cat(category));
+cl::opt<std::string> outputFile("o", cl::desc("Output artifact (.diffc)"),
+                                cl::value_desc("file"), cl::cat(category));
+cl::opt<std::string>
+    targets("target",
+            cl::desc("Comma-separated targets to generate code for; "
+                     "supported now: x86_64"),
+            cl::init("x86_64"), cl::cat(category));
+cl::opt<std::string> cpu("cpu",
+                         cl::desc("x86-64 CPU to tune and select "
+                                  "instructions for (LLVM name)"),
+                         cl::init("x86-64-v3"), cl::cat(category));
+cl::opt<std::string>
+    emit("emit",
+         cl::desc("What to write: artifact (default), mlir (the IR after "
+                  "--stage's stage) or llvm (optimized LLVM IR)"),
+         cl::init("artifact"), cl::cat(category));
+cl::opt<std::string> stopAfter(
+    "stage",
+    cl::desc("With --emit=mlir, the last stage to run: linalg, fused, "
+             "bufferized, loops or llvm"),
+    cl::init("llvm"), cl::cat(category));
+
+int fail(const Twine &message) {
+  errs() << "diffc: error: " << message << "\n";
+  return 1;
+}
+
+} // namespace
+
+int diffcCompileMain(int argc, char **argv) {
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "diffc compile: compile a diffc program ahead of time\n\n"
+      "Lowers every public function of MODEL.mlir to native code and writes "
+      "one artifact that diffc-run executes.\n\n"
+      "examples:\n"
+      "  diffc compile model.mlir -o model.diffc\n"
+      "  diffc compile model.mlir --emit=mlir --stage=fused\n"
+      "  diffc compile model.mlir --emit=llvm -o model.ll\n");
+
+  for (StringRef t : llvm::split(targets.getValue(), ','))
+    if (t != "x86_64")
+      return fail("unknown or unsupported target '" + t +
+                  "' (supported: x86_64)");
+  mlir::diffc::CpuStage stage;
+  if (!mlir::diffc::parseCpuStage(stopAfter, stage))
+    return fail("unknown stage '" + stopAfter + "' (expected one of " +
+                mlir::diffc::cpuStageNames() + ")");
+  if (emit != "artifact" && emit != "mlir" && emit != "llvm")
+    return fail("unknown --emit=" + emit + " (expected artifact, mlir or llvm)");
+  if (emit != "mlir")
+    stage = mlir::diffc::CpuStage::LLVM;
+  if (emit != "mlir" && outputFile.empty())
+    return fail("no output file: pass -o FILE");
+
+  // The pipelines name upstream passes textually, so they must be registered.
+  mlir::diffc::registerAllPasses();
+  mlir::DialectRegistry registry;
+  mlir::diffc::registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  std::string openError;
+  auto file = mlir::openInputFile(inputFile, &openError);
+  if (!file)
+    return fail(openError);
+  sourceMgr.AddNewSourceBuffer(std::move(file), SMLoc());
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1; // The parser reported the error with its location.
+
+  std::vector<diffc::EntryPointSignature> entries;
+  if (failed(diffc::collectEntryPoints(*module, entries)))
+    return 1;
+
+  mlir::PassManager pm(&context);
+  mlir::diffc::buildDiffcCpuPipeline(pm, stage);
+  if (failed(pm.run(*module)))
+    return 1;
+
+  if (emit == "mlir") {
+    std::string error;
+    std::string path = outputFile.empty() ? "-" : outputFile.getValue();
+    auto out = mlir::openOutputFile(path, &error);
+    if (!out)
+      return fail(error);
+    module->print(out->os());
+    out->keep();
+    return 0;
+  }
+
+  diffc::CpuCodegenOptions options;
+  options.cpu = cpu;
+  if (emit == "llvm")
+    options.llvmIrPath = outputFile;
+  std::vector<std::string> names;
+  for (const auto &e : entries)
+    names.push_back(e.name);
+  std::vector<char> sharedObject;
+  std::string error;
+  if (!diffc::compileToSharedObject(*module, names, options, sharedObject,
+                                    error))
+    return fail(inputFile + ": " + error);
+  if (emit == "llvm")
+    return 0;
+
+  diffc::ArtifactWriter writer;
+  writer.setProducer("diffc 0.1 (LLVM 22, cpu " + cpu + ")");
+  for (auto &e : entries)
+    writer.addEntryPoint(std::move(e));
+  writer.addCodeObject("x86_64", diffc::CodeFormat::elf_shared_object,
+                       std::vector<uint8_t>(sharedObject.begin(),
+                                            sharedObject.end()));
+  if (!writer.write(outputFile, &error))
+    return fail(error);
+  return 0;
+}
