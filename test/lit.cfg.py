@@ -10,7 +10,8 @@ from lit.llvm.subst import ToolSubst
 config.name = "DIFFC"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir"]
-config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "unit"]
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "unit",
+                   "harness.py", "cases.py", "reference.py"]
 
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.diffc_obj_root, "test")
@@ -19,7 +20,9 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.diffc_tools_dir, config.llvm_tools_dir]
-tools = [ToolSubst("diffc-opt", unresolved="fatal")]
+tools = [ToolSubst("diffc-opt", unresolved="fatal"),
+         ToolSubst("diffc", unresolved="fatal"),
+         ToolSubst("diffc-run", unresolved="fatal")]
 # Scripts run with the system interpreter, the one with numpy.
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%diffc_src_root", config.diffc_src_root))

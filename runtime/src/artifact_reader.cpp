@@ -124,6 +124,20 @@ std::string quoted(const flatbuffers::String *s) {
   return "\"" + std::string(s ? s->str() : "") + "\"";
 }
 
+/// Copies a verified [long] vector. FlatBuffers 2.0.8's Verifier checks the
+/// alignment of a vector's length but not of 8-byte elements, so a damaged
+/// file could make Get() read a misaligned int64; refuse that here. (Empty
+/// vectors are legitimately unaligned: the builder aligns only elements.)
+bool readLongs(const flatbuffers::Vector<int64_t> *vector,
+               const std::string &where, std::vector<int64_t> *out,
+               std::string *error) {
+  if (vector->size() != 0 &&
+      reinterpret_cast<uintptr_t>(vector->Data()) % alignof(int64_t) != 0)
+    return fail(error, "corrupt: " + where + ": the shape is not 8-byte aligned");
+  out->assign(vector->begin(), vector->end());
+  return true;
+}
+
 /// Decodes one Value of a verified table, checking what the Verifier cannot:
 /// enum ranges and the presence of a tensor's shape.
 bool decodeValue(const fb::Value *value, const std::string &where,
@@ -145,14 +159,13 @@ bool decodeValue(const fb::Value *value, const std::string &where,
                     std::to_string(static_cast<int>(value->element_type())));
   if (!value->shape())
     return fail(error, where + " has no shape");
-  for (flatbuffers::uoffset_t i = 0; i < value->shape()->size(); ++i) {
-    int64_t extent = value->shape()->Get(i);
-    if (extent < kDynamicExtent)
+  if (!readLongs(value->shape(), where, &out->shape, error))
+    return false;
+  for (size_t i = 0; i < out->shape.size(); ++i)
+    if (out->shape[i] < kDynamicExtent)
       return fail(error, where + ": dimension " + std::to_string(i) +
                              " has the invalid extent " +
-                             std::to_string(extent));
-    out->shape.push_back(extent);
-  }
+                             std::to_string(out->shape[i]));
   return true;
 }
 
@@ -316,7 +329,8 @@ std::unique_ptr<Artifact> Artifact::verify(const std::string &name,
         return failed(
             where + " has an unknown element type " +
             std::to_string(static_cast<int>(weight->element_type())));
-      ref.shape.assign(weight->shape()->begin(), weight->shape()->end());
+      if (!readLongs(weight->shape(), where, &ref.shape, &why))
+        return failed(why);
       ref.offset = weight->data_offset();
       ref.size = weight->data_size();
       std::optional<uint64_t> expected = byteSize(ref.elementType, ref.shape);

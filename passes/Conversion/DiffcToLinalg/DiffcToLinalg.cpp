@@ -28,6 +28,7 @@ struct ConvertDiffcToLinalgPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     diffc::populateElementwiseToLinalgPatterns(patterns);
+    diffc::populateSamplerToLinalgPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -19,6 +19,9 @@ namespace mlir::diffc {
 /// Unary and broadcasting binary elementwise ops (Elementwise.cpp).
 void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns);
 
+/// Sampler steps, add_noise and guidance combines (SamplerSteps.cpp).
+void populateSamplerToLinalgPatterns(RewritePatternSet &patterns);
+
 } // namespace mlir::diffc
 
 #endif // DIFFC_PASSES_CONVERSION_DIFFCTOLINALG_POPULATEPATTERNS_H

@@ -1,0 +1,302 @@
+//===- SamplerSteps.cpp - diffc sampler ops to linalg.generic -------------===//
+//
+// Part of the diffc project, under the Apache License v2.0.
+//
+//===----------------------------------------------------------------------===//
+//
+// A sampler step is a few scalars read from the alpha-bar table (computed
+// once, outside the loop nest) and one elementwise formula over the sample:
+// one linalg.generic. Guidance combines are elementwise too, so after
+// diffc-fuse-elementwise the whole update (guidance, x0 prediction,
+// clipping, x_prev, noise) is one kernel.
+//
+// The formulas are diffusers' DDIMScheduler.step, DDIMInverseScheduler.step
+// and add_noise; the comments name the diffusers variables.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Conversion/DiffcToLinalg/PopulatePatterns.h"
+#include "passes/Conversion/DiffcToLinalg/Utils.h"
+
+#include "dialects/Diffc/IR/DiffcDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::diffc;
+
+namespace {
+
+/// Scalar arithmetic in the element type `t`, with short names so that the
+/// formulas below read like diffusers' Python.
+struct Scalars {
+  OpBuilder &b;
+  Location loc;
+  Type t;
+  Value c(double v) { return floatConstant(b, loc, t, v); }
+  Value add(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value div(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
+  Value sqrt(Value x) { return math::SqrtOp::create(b, loc, x); }
+  Value clamp(Value x, double lo, double hi) {
+    Value v = arith::MaximumFOp::create(b, loc, x, c(lo));
+    return arith::MinimumFOp::create(b, loc, v, c(hi));
+  }
+  Value select(Value cond, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, cond, x, y);
+  }
+};
+
+/// `table[index]` converted to `t`; `index` is an i64 timestep.
+Value lookup(OpBuilder &b, Location loc, Value table, Value index, Type t) {
+  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+  Value v = tensor::ExtractOp::create(b, loc, table, ValueRange{i});
+  if (v.getType() == t)
+    return v;
+  return cast<FloatType>(t).getWidth() <
+                 cast<FloatType>(v.getType()).getWidth()
+             ? arith::TruncFOp::create(b, loc, t, v).getResult()
+             : arith::ExtFOp::create(b, loc, t, v).getResult();
+}
+
+/// `table[t]` if t >= 0, else `fallback` (diffusers' final / initial
+/// alpha_cumprod). A negative index is never read.
+Value lookupOr(OpBuilder &b, Location loc, Value table, Value index, Type t,
+               Value fallback) {
+  Value zero = arith::ConstantIntOp::create(b, loc, index.getType(), 0);
+  Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, index,
+                                      zero);
+  Value safe = arith::SelectOp::create(b, loc, valid, index, zero);
+  Value v = lookup(b, loc, table, safe, t);
+  return arith::SelectOp::create(b, loc, valid, v, fallback);
+}
+
+/// Converts a scalar operand (eta, guidance weight) to `t`.
+Value castScalar(OpBuilder &b, Location loc, Value v, Type t) {
+  if (v.getType() == t)
+    return v;
+  return cast<FloatType>(t).getWidth() <
+                 cast<FloatType>(v.getType()).getWidth()
+             ? arith::TruncFOp::create(b, loc, t, v).getResult()
+             : arith::ExtFOp::create(b, loc, t, v).getResult();
+}
+
+/// One linalg.generic over `resultType` reading `inputs` (same shape as the
+/// result, or broadcastable) and computing `fn`.
+Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                  ValueRange inputs,
+                  function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
+  Value init = createEmptyLike(b, loc, resultType, inputs);
+  SmallVector<AffineMap> maps;
+  for (Value in : inputs)
+    maps.push_back(broadcastIndexingMap(
+        b.getContext(), cast<ShapedType>(in.getType()).getShape(),
+        resultType.getShape()));
+  maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
+  return linalg::GenericOp::create(
+             b, loc, resultType, inputs, init, maps,
+             parallelIterators(resultType.getRank()),
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, fn(nb, l, args.drop_back()));
+             })
+      .getResult(0);
+}
+
+/// (x0, eps) from the model output, diffusers' "pred_original_sample" and
+/// "pred_epsilon".
+std::pair<Value, Value> predictX0AndEps(Scalars &s, PredictionType kind,
+                                        Value x, Value out, Value alphaProd,
+                                        Value betaProd) {
+  Value sa = s.sqrt(alphaProd), sb = s.sqrt(betaProd);
+  switch (kind) {
+  case PredictionType::epsilon:
+    return {s.div(s.sub(x, s.mul(sb, out)), sa), out};
+  case PredictionType::sample:
+    return {out, s.div(s.sub(x, s.mul(sa, out)), sb)};
+  case PredictionType::v_prediction:
+    return {s.sub(s.mul(sa, x), s.mul(sb, out)),
+            s.add(s.mul(sa, out), s.mul(sb, x))};
+  }
+  llvm_unreachable("unknown prediction type");
+}
+
+struct DDIMStepPattern : OpRewritePattern<DDIMStepOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DDIMStepOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getThresholding())
+      return rewriter.notifyMatchFailure(op, "dynamic thresholding");
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    Type et = type.getElementType();
+    Scalars s{rewriter, loc, et};
+    // alpha_prod_t, alpha_prod_t_prev, beta_prod_t, variance, std_dev_t.
+    Value table = op.getAlphasCumprod();
+    Value final = op.getSetAlphaToOne()
+                      ? s.c(1.0)
+                      : lookup(rewriter, loc, table,
+                               arith::ConstantIntOp::create(
+                                   rewriter, loc, rewriter.getI64Type(), 0),
+                               et);
+    Value alphaT = lookup(rewriter, loc, table, op.getTimestep(), et);
+    Value alphaPrev =
+        lookupOr(rewriter, loc, table, op.getPrevTimestep(), et, final);
+    Value betaT = s.sub(s.c(1.0), alphaT);
+    Value betaPrev = s.sub(s.c(1.0), alphaPrev);
+    Value variance =
+        s.mul(s.div(betaPrev, betaT), s.sub(s.c(1.0), s.div(alphaT, alphaPrev)));
+    Value eta = castScalar(rewriter, loc, op.getEta(), et);
+    Value std = s.mul(eta, s.sqrt(variance));
+    Value dirCoeff =
+        s.sqrt(s.sub(s.sub(s.c(1.0), alphaPrev), s.mul(std, std)));
+    Value sqrtAlphaPrev = s.sqrt(alphaPrev);
+
+    PredictionType kind = op.getPredictionType();
+    bool clip = op.getClipSample();
+    double range = op.getClipSampleRange().convertToDouble();
+    bool useClipped = op.getUseClippedModelOutput();
+    SmallVector<Value> inputs = {op.getSample(), op.getModelOutput()};
+    if (op.getNoise())
+      inputs.push_back(op.getNoise());
+    Value result = elementwise(
+        rewriter, loc, type, inputs,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Scalars e{b, l, et};
+          auto [x0, eps] =
+              predictX0AndEps(e, kind, a[0], a[1], alphaT, betaT);
+          if (clip)
+            x0 = e.clamp(x0, -range, range);
+          if (useClipped) // eps re-derived from the clipped x0
+            eps = e.div(e.sub(a[0], e.mul(e.sqrt(alphaT), x0)),
+                        e.sqrt(betaT));
+          Value prev = e.add(e.mul(sqrtAlphaPrev, x0), e.mul(dirCoeff, eps));
+          if (a.size() > 2)
+            prev = e.add(prev, e.mul(std, a[2]));
+          return prev;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct DDIMInverseStepPattern : OpRewritePattern<DDIMInverseStepOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DDIMInverseStepOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    Type et = type.getElementType();
+    Scalars s{rewriter, loc, et};
+    Value table = op.getAlphasCumprod();
+    Value initial = op.getSetAlphaToOne()
+                        ? s.c(1.0)
+                        : lookup(rewriter, loc, table,
+                                 arith::ConstantIntOp::create(
+                                     rewriter, loc, rewriter.getI64Type(), 0),
+                                 et);
+    // diffusers: alpha_prod_t = alphas_cumprod[t] if t >= 0 else initial;
+    // alpha_prod_t_prev = alphas_cumprod[next] (the later timestep).
+    Value alphaT = lookupOr(rewriter, loc, table, op.getTimestep(), et, initial);
+    Value alphaNext = lookup(rewriter, loc, table, op.getNextTimestep(), et);
+    Value betaT = s.sub(s.c(1.0), alphaT);
+    Value sqrtAlphaNext = s.sqrt(alphaNext);
+    Value dirCoeff = s.sqrt(s.sub(s.c(1.0), alphaNext));
+    PredictionType kind = op.getPredictionType();
+    bool clip = op.getClipSample();
+    double range = op.getClipSampleRange().convertToDouble();
+    Value result = elementwise(
+        rewriter, loc, type, {op.getSample(), op.getModelOutput()},
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Scalars e{b, l, et};
+          auto [x0, eps] =
+              predictX0AndEps(e, kind, a[0], a[1], alphaT, betaT);
+          if (clip)
+            x0 = e.clamp(x0, -range, range);
+          return e.add(e.mul(sqrtAlphaNext, x0), e.mul(dirCoeff, eps));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct CfgCombinePattern : OpRewritePattern<CfgCombineOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(CfgCombineOp op,
+                                PatternRewriter &rewriter) const override {
+    Type et = op.getType().getElementType();
+    Value w = castScalar(rewriter, op.getLoc(), op.getScale(), et);
+    Value result = elementwise(
+        rewriter, op.getLoc(), op.getType(),
+        {op.getUnconditional(), op.getConditional()},
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Scalars e{b, l, et};
+          return e.add(a[0], e.mul(w, e.sub(a[1], a[0])));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct ClassifierGuidancePattern : OpRewritePattern<ClassifierGuidanceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ClassifierGuidanceOp op,
+                                PatternRewriter &rewriter) const override {
+    Type et = op.getType().getElementType();
+    Value scale = castScalar(rewriter, op.getLoc(), op.getScale(), et);
+    Value result = elementwise(
+        rewriter, op.getLoc(), op.getType(),
+        {op.getMean(), op.getVariance(), op.getGradient()},
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Scalars e{b, l, et};
+          return e.add(a[0], e.mul(scale, e.mul(a[1], a[2])));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// sqrt(abar[t_n]) x0 + sqrt(1 - abar[t_n]) noise with t_n per batch element:
+/// the per-sample coefficients are gathered inside the loop nest.
+struct AddNoisePattern : OpRewritePattern<AddNoiseOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AddNoiseOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    Type et = type.getElementType();
+    Value table = op.getAlphasCumprod();
+    Value timesteps = op.getTimesteps();
+    Value init = createEmptyLike(rewriter, loc, type, {op.getOriginal()});
+    MLIRContext *ctx = rewriter.getContext();
+    unsigned rank = type.getRank();
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap batch = AffineMap::get(rank, 0, getAffineDimExpr(0, ctx), ctx);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type,
+        ValueRange{op.getOriginal(), op.getNoise(), timesteps}, init,
+        ArrayRef<AffineMap>{id, id, batch, id}, parallelIterators(rank),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Scalars e{b, l, et};
+          Value t = a[2];
+          if (!t.getType().isInteger(64))
+            t = arith::ExtSIOp::create(b, l, b.getI64Type(), t);
+          Value abar = lookup(b, l, table, t, et);
+          Value r = e.add(e.mul(e.sqrt(abar), a[0]),
+                          e.mul(e.sqrt(e.sub(e.c(1.0), abar)), a[1]));
+          linalg::YieldOp::create(b, l, r);
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::diffc::populateSamplerToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<AddNoisePattern, CfgCombinePattern, ClassifierGuidancePattern,
+               DDIMInverseStepPattern, DDIMStepPattern>(patterns.getContext());
+}

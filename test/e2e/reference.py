@@ -1,0 +1,79 @@
+"""Float64 reference implementations, written from the formulas of PyTorch
+and of diffusers' schedulers (DDIMScheduler.step, DDIMInverseScheduler.step,
+add_noise), independently of the compiler. Inputs are upcast to float64."""
+
+import math
+
+import numpy as np
+
+
+def f64(x):
+    return np.asarray(x, dtype=np.float64)
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def gelu(x, approximate="none"):
+    if approximate == "tanh":
+        return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3)))
+    erf = np.vectorize(math.erf)
+    return 0.5 * x * (1.0 + erf(x / math.sqrt(2.0)))
+
+
+def linear_alphas_cumprod(n=1000, beta_start=1e-4, beta_end=0.02):
+    betas = np.linspace(beta_start, beta_end, n, dtype=np.float64)
+    return np.cumprod(1.0 - betas)
+
+
+def _x0_eps(prediction_type, sample, model_output, a_t):
+    b_t = 1.0 - a_t
+    if prediction_type == "epsilon":
+        return (sample - b_t ** 0.5 * model_output) / a_t ** 0.5, model_output
+    if prediction_type == "sample":
+        return model_output, (sample - a_t ** 0.5 * model_output) / b_t ** 0.5
+    if prediction_type == "v_prediction":
+        return (a_t ** 0.5 * sample - b_t ** 0.5 * model_output,
+                a_t ** 0.5 * model_output + b_t ** 0.5 * sample)
+    raise ValueError(prediction_type)
+
+
+def ddim_step(model_output, sample, alphas_cumprod, t, prev_t, eta, noise=None,
+              prediction_type="epsilon", clip_sample=False, clip_sample_range=1.0,
+              set_alpha_to_one=True, use_clipped_model_output=False):
+    model_output, sample, ac = f64(model_output), f64(sample), f64(alphas_cumprod)
+    final = 1.0 if set_alpha_to_one else ac[0]
+    a_t = ac[t]
+    a_prev = ac[prev_t] if prev_t >= 0 else final
+    b_t = 1.0 - a_t
+    x0, eps = _x0_eps(prediction_type, sample, model_output, a_t)
+    if clip_sample:
+        x0 = np.clip(x0, -clip_sample_range, clip_sample_range)
+    variance = (1.0 - a_prev) / b_t * (1.0 - a_t / a_prev)
+    std = eta * variance ** 0.5
+    if use_clipped_model_output:
+        eps = (sample - a_t ** 0.5 * x0) / b_t ** 0.5
+    prev = a_prev ** 0.5 * x0 + (1.0 - a_prev - std ** 2) ** 0.5 * eps
+    if eta > 0 and noise is not None:
+        prev = prev + std * f64(noise)
+    return prev
+
+
+def ddim_inverse_step(model_output, sample, alphas_cumprod, t, next_t,
+                      prediction_type="epsilon", clip_sample=False,
+                      clip_sample_range=1.0, set_alpha_to_one=True):
+    model_output, sample, ac = f64(model_output), f64(sample), f64(alphas_cumprod)
+    initial = 1.0 if set_alpha_to_one else ac[0]
+    a_t = ac[t] if t >= 0 else initial
+    a_next = ac[next_t]
+    x0, eps = _x0_eps(prediction_type, sample, model_output, a_t)
+    if clip_sample:
+        x0 = np.clip(x0, -clip_sample_range, clip_sample_range)
+    return a_next ** 0.5 * x0 + (1.0 - a_next) ** 0.5 * eps
+
+
+def add_noise(original, noise, alphas_cumprod, timesteps):
+    ac = f64(alphas_cumprod)[np.asarray(timesteps)]
+    shape = (-1,) + (1,) * (np.ndim(original) - 1)
+    return ac.reshape(shape) ** 0.5 * f64(original) + (1.0 - ac.reshape(shape)) ** 0.5 * f64(noise)
