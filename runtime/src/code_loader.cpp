@@ -7,8 +7,9 @@
 //
 // The shared object is handed to dlopen through a memfd
 // ("/proc/self/fd/N"), so loading an artifact writes nothing to disk. Where
-// memfds are unavailable or not executable, it falls back to a temporary file
-// that is unlinked as soon as dlopen has mapped it.
+// memfds are unavailable or not executable (or DIFFC_NO_MEMFD is set), it
+// falls back to a temporary file in $TMPDIR that is unlinked as soon as
+// dlopen has mapped it.
 //
 // glibc recognizes an already loaded library by the path string it was opened
 // with. Two artifacts loaded through the same fd number would therefore share
@@ -143,9 +144,13 @@ std::unique_ptr<LoadedCode> LoadedCode::load(const Artifact &artifact,
     return failed("the " + target + " code object is empty");
 
   std::unique_ptr<LoadedCode> loaded(new LoadedCode());
-  std::string memfdError, tempError;
-  loaded->handle_ =
-      openFromMemfd(*code, &loaded->fd_, &loaded->openedAs_, &memfdError);
+  std::string memfdError = "memfd disabled by DIFFC_NO_MEMFD", tempError;
+  // DIFFC_NO_MEMFD forces the temporary-file path, for tests and for
+  // debugging on systems where memfd loading misbehaves.
+  const char *noMemfd = std::getenv("DIFFC_NO_MEMFD");
+  if (!noMemfd || !*noMemfd || std::strcmp(noMemfd, "0") == 0)
+    loaded->handle_ =
+        openFromMemfd(*code, &loaded->fd_, &loaded->openedAs_, &memfdError);
   if (!loaded->handle_)
     loaded->handle_ = openFromTempFile(*code, &tempError);
   if (!loaded->handle_)

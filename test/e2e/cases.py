@@ -1,6 +1,11 @@
-"""The end-to-end cases: entry point, seeded random inputs, float64
-expectations. Each case's entry point is defined in the .mlir test file that
-names it."""
+"""The registry of end-to-end cases. A case is a function returning
+(arguments, expected outputs in float64, tolerance), registered with
+@case(entry) where entry names the function in the .mlir test that runs it.
+Cases live in cases_<topic>.py files, all imported by load_all()."""
+
+import glob
+import importlib
+import os
 
 import numpy as np
 
@@ -12,134 +17,25 @@ CASES = {}
 def case(entry):
     def register(fn):
         fn.entry = entry
+        if fn.__name__ in CASES:
+            raise ValueError(f"duplicate case {fn.__name__}")
         CASES[fn.__name__] = fn
         return fn
     return register
 
 
 def rand(rng, *shape, scale=1.0):
+    """Seeded standard-normal float32 input (never all zeros)."""
     return (scale * rng.standard_normal(shape)).astype(np.float32)
 
 
 def table():
+    """The linear-schedule alpha-bar table of DDPM, as float32."""
     return ref.linear_alphas_cumprod().astype(np.float32)
 
 
-# -- elementwise ----------------------------------------------------------
-
-@case("bias_silu_residual")
-def bias_silu_residual():
-    rng = np.random.default_rng(1)
-    x, b, r = rand(rng, 3, 4, 5, 5), rand(rng, 4, 1, 1), rand(rng, 3, 4, 5, 5)
-    y = ref.f64(x) + ref.f64(b)
-    return [x, b, r], [y * ref.sigmoid(y) + ref.f64(r)], 1e-6
-
-
-@case("unary_chain")
-def unary_chain():
-    rng = np.random.default_rng(2)
-    x = rand(rng, 2, 33)
-    v = ref.f64(x)
-    want = [ref.gelu(v, "tanh"), ref.gelu(v), np.tanh(v), np.maximum(v, 0),
-            np.exp(v), np.log(np.abs(v) + 0.5), np.sqrt(np.abs(v)),
-            1 / np.sqrt(np.abs(v) + 0.1), -v, np.abs(v), ref.sigmoid(v),
-            np.clip(v, -0.5, 0.25)]
-    return [x], want, 2e-6
-
-
-@case("binary_broadcast")
-def binary_broadcast():
-    rng = np.random.default_rng(3)
-    a, b = rand(rng, 2, 3, 4), np.abs(rand(rng, 3, 1)) + 0.5
-    va, vb = ref.f64(a), ref.f64(b)
-    want = [va - vb, va * vb, va / vb, np.maximum(va, vb), np.minimum(va, vb),
-            np.abs(va) ** vb]
-    return [a, b], want, 2e-6
-
-
-# -- sampler steps ----------------------------------------------------------
-
-def _ddim_inputs(seed, batch=2):
-    rng = np.random.default_rng(seed)
-    return rng, rand(rng, batch, 1, 6, 6), rand(rng, batch, 1, 6, 6), table()
-
-
-def _ddim_case(prediction, t, prev_t, eta, seed, noise=True, **options):
-    rng, eps, x, abar = _ddim_inputs(seed)
-    z = rand(rng, *x.shape)
-    args = [eps, x, abar, ("i64", t), ("i64", prev_t), ("f32", eta)]
-    if noise:
-        args.append(z)
-    want = ref.ddim_step(eps, x, abar, t, prev_t, float(np.float32(eta)),
-                         z if noise else None, prediction, **options)
-    return args, [want], 1e-5
-
-
-@case("ddim_epsilon")
-def ddim_epsilon():
-    return _ddim_case("epsilon", 981, 961, 0.0, 10, noise=False)
-
-
-@case("ddim_epsilon_eta")
-def ddim_epsilon_eta():
-    return _ddim_case("epsilon", 501, 481, 0.7, 11)
-
-
-@case("ddim_v_prediction_last")
-def ddim_v_prediction_last():
-    return _ddim_case("v_prediction", 1, -19, 1.0, 12)
-
-
-@case("ddim_sample_clip")
-def ddim_sample_clip():
-    return _ddim_case("sample", 700, 650, 0.3, 13, clip_sample=True,
-                      clip_sample_range=0.5)
-
-
-@case("ddim_no_alpha_one_clipped_output")
-def ddim_no_alpha_one_clipped_output():
-    return _ddim_case("epsilon", 20, -1, 0.5, 14, clip_sample=True,
-                      set_alpha_to_one=False, use_clipped_model_output=True)
-
-
-@case("ddim_inverse")
-def ddim_inverse():
-    rng, eps, x, abar = _ddim_inputs(15)
-    want = ref.ddim_inverse_step(eps, x, abar, -19, 1, "epsilon")
-    return [eps, x, abar, ("i64", -19), ("i64", 1)], [want], 1e-5
-
-
-@case("ddim_inverse_v_no_alpha_one")
-def ddim_inverse_v_no_alpha_one():
-    rng, eps, x, abar = _ddim_inputs(16)
-    want = ref.ddim_inverse_step(eps, x, abar, 300, 320, "v_prediction",
-                                 set_alpha_to_one=False)
-    return [eps, x, abar, ("i64", 300), ("i64", 320)], [want], 1e-5
-
-
-@case("cfg_ddim_fused")
-def cfg_ddim_fused():
-    rng, eu, x, abar = _ddim_inputs(17)
-    ec, z = rand(rng, *x.shape), rand(rng, *x.shape)
-    w = 7.5
-    e = ref.f64(eu) + w * (ref.f64(ec) - ref.f64(eu))
-    want = ref.ddim_step(e, x, abar, 601, 581, float(np.float32(0.25)), z)
-    args = [eu, ec, x, z, abar, ("i64", 601), ("i64", 581), ("f32", 0.25),
-            ("f32", w)]
-    return args, [want], 1e-5
-
-
-@case("add_noise")
-def add_noise():
-    rng = np.random.default_rng(18)
-    x0, eps, abar = rand(rng, 4, 1, 5, 5), rand(rng, 4, 1, 5, 5), table()
-    t = np.array([0, 17, 500, 999], dtype=np.int64)
-    return [x0, eps, abar, t], [ref.add_noise(x0, eps, abar, t)], 1e-6
-
-
-@case("classifier_guidance")
-def classifier_guidance():
-    rng = np.random.default_rng(19)
-    mu, var, g = rand(rng, 2, 3, 4), np.abs(rand(rng, 1, 4)), rand(rng, 2, 3, 4)
-    want = ref.f64(mu) + 2.5 * ref.f64(var) * ref.f64(g)
-    return [mu, var, g, ("f32", 2.5)], [want], 1e-6
+def load_all():
+    here = os.path.dirname(os.path.abspath(__file__))
+    for path in sorted(glob.glob(os.path.join(here, "cases_*.py"))):
+        importlib.import_module(os.path.basename(path)[:-3])
+    return CASES

@@ -8,7 +8,7 @@ as .npy files exactly as a user would pass them.
 
 usage (from a lit RUN line):
   harness.py --diffc-run PATH --artifact FILE --case NAME [--case NAME ...]
-Cases are defined in cases.py.
+Cases are registered in cases_<topic>.py (see cases.py).
 """
 
 import argparse
@@ -61,10 +61,11 @@ def main():
     p.add_argument("--artifact", required=True)
     p.add_argument("--case", action="append", required=True)
     a = p.parse_args()
+    registry = cases.load_all()
     ok = True
     with tempfile.TemporaryDirectory() as work:
         for name in a.case:
-            case = cases.CASES[name]
+            case = registry[name]
             args, want, rtol = case()
             outs = run_entry(a.diffc_run, a.artifact, case.entry, args, len(want), work)
             for i, (g, w) in enumerate(zip(outs, want)):

@@ -53,6 +53,7 @@ const char *hostTarget();
 
 /// One argument or result of an entry point (schema table Value).
 struct ValueSignature {
+  /// Tensor or scalar kind.
   ValueKind kind = ValueKind::tensor;
   /// For tensors only.
   ElementType elementType = ElementType::f32;
@@ -76,15 +77,20 @@ std::string typeString(const ValueSignature &value);
 /// convention of `symbol` is documented in artifact.fbs and implemented by
 /// Session.
 struct EntryPointSignature {
+  /// What callers ask for ("sample_step"); unique within an artifact.
   std::string name;
+  /// The exported function in each code object.
   std::string symbol;
+  /// Arguments, in call order.
   std::vector<ValueSignature> inputs;
+  /// Results, in the order of the result struct's members.
   std::vector<ValueSignature> outputs;
 };
 
 /// A code object of a loaded artifact; `data` points into the artifact's
 /// data segment and lives as long as the Artifact.
 struct CodeObjectRef {
+  /// "x86_64", "sm_90", ...
   std::string target;
   /// May be a format this runtime does not know (see codeFormatName()).
   CodeFormat format = CodeFormat::elf_shared_object;
@@ -98,9 +104,12 @@ struct CodeObjectRef {
 /// A weight of a loaded artifact; `data` points into the data segment
 /// (64-byte aligned, `size` == byteSize(elementType, shape)).
 struct WeightRef {
+  /// State-dict name ("conv_in.weight").
   std::string name;
   ElementType elementType = ElementType::f32;
+  /// Static extents (no dynamic ones).
   std::vector<int64_t> shape;
+  /// Offset relative to the data segment.
   uint64_t offset = 0;
   uint64_t size = 0;
   const uint8_t *data = nullptr;
@@ -132,10 +141,13 @@ public:
 
   /// The path (or name) the artifact was loaded from, as used in messages.
   const std::string &name() const { return name_; }
+  /// Module.schema_version; always kArtifactSchemaVersion after a load.
   uint32_t schemaVersion() const { return schemaVersion_; }
   /// Module.producer; empty if absent.
   const std::string &producer() const { return producer_; }
 
+  /// All entry points, in file order (names are unique and non-empty,
+  /// symbols non-empty, tensor values have a shape).
   const std::vector<EntryPointSignature> &entryPoints() const {
     return entryPoints_;
   }
@@ -147,12 +159,14 @@ public:
   /// The first code object for `target` ("x86_64", "sm_90"), or null.
   const CodeObjectRef *findCodeObject(std::string_view target) const;
 
+  /// All weights, in file order (names unique).
   const std::vector<WeightRef> &weights() const { return weights_; }
   /// The weight called `name`, or null.
   const WeightRef *findWeight(std::string_view name) const;
 
-  /// Size of the whole file and of its data segment, in bytes.
+  /// Size of the whole file in bytes.
   uint64_t fileSize() const { return fileSize_; }
+  /// D = align_up(4 + N, 64), where the data segment starts in the file.
   uint64_t dataSegmentOffset() const { return dataOffset_; }
 
 private:
@@ -186,6 +200,7 @@ public:
   /// Module.producer, e.g. "diffc 0.1 (LLVM 22)".
   void setProducer(std::string producer) { producer_ = std::move(producer); }
 
+  /// Adds an entry point; entries keep the order in which they are added.
   void addEntryPoint(EntryPointSignature entry) {
     entryPoints_.push_back(std::move(entry));
   }

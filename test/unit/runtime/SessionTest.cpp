@@ -18,6 +18,7 @@
 #include "gtest/gtest.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <random>
 
 using namespace diffc;
@@ -300,6 +301,28 @@ TEST(CodeLoadingTest, GarbageCodeObjectIsAnErrorNotACrash) {
       &error));
   EXPECT_EQ(error.rfind("m: cannot load the x86_64 code object: ", 0), 0u)
       << error;
+}
+
+TEST(CodeLoadingTest, TemporaryFileFallbackLeavesNothing) {
+  TempDir dir, tmp;
+  std::string error;
+  ASSERT_TRUE(kernelArtifactWriter().write(dir.file("m.diffc"), &error));
+  const char *oldTmp = std::getenv("TMPDIR");
+  std::string savedTmp = oldTmp ? oldTmp : "";
+  ::setenv("DIFFC_NO_MEMFD", "1", 1);
+  ::setenv("TMPDIR", tmp.path().c_str(), 1);
+  auto session = Session::open(dir.file("m.diffc"), &error);
+  ::unsetenv("DIFFC_NO_MEMFD");
+  if (oldTmp)
+    ::setenv("TMPDIR", savedTmp.c_str(), 1);
+  else
+    ::unsetenv("TMPDIR");
+  ASSERT_TRUE(session) << error;
+  // The library was loaded from $TMPDIR and unlinked right after dlopen.
+  EXPECT_TRUE(tmp.list().empty());
+  std::vector<Arg> out;
+  ASSERT_TRUE(session->call("which", {}, &out, &error)) << error;
+  EXPECT_EQ(out[0].intValue, 1);
 }
 
 /// glibc identifies loaded libraries by path; two artifacts loaded through
