@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <optional>
 #include <set>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -121,7 +122,7 @@ std::unique_ptr<Artifact> Artifact::loadFromMemory(const std::string &name,
 namespace {
 
 std::string quoted(const flatbuffers::String *s) {
-  return "\"" + std::string(s ? s->str() : "") + "\"";
+  return "\"" + escapeForMessage(s ? s->string_view() : "") + "\"";
 }
 
 /// Copies a verified [long] vector. FlatBuffers 2.0.8's Verifier checks the
@@ -187,6 +188,24 @@ bool checkBlob(uint64_t offset, uint64_t size, uint64_t segmentSize,
   return true;
 }
 
+/// Reads Module.schema_version, checking only what that read touches (root
+/// offset, vtable, field). Lets a newer artifact whose layout this runtime
+/// cannot verify be reported as "version N" rather than as corrupt.
+std::optional<uint32_t> peekSchemaVersion(const uint8_t *buffer, size_t size) {
+  flatbuffers::Verifier verifier(buffer, size);
+  const size_t rootAt = sizeof(flatbuffers::uoffset_t); // after the prefix
+  const flatbuffers::uoffset_t root = verifier.VerifyOffset(rootAt);
+  if (!root)
+    return std::nullopt;
+  const auto *table =
+      reinterpret_cast<const flatbuffers::Table *>(buffer + rootAt + root);
+  if (!table->VerifyTableStart(verifier) ||
+      !table->VerifyField<uint32_t>(verifier, fb::Module::VT_SCHEMA_VERSION,
+                                    sizeof(uint32_t)))
+    return std::nullopt;
+  return table->GetField<uint32_t>(fb::Module::VT_SCHEMA_VERSION, 0);
+}
+
 } // namespace
 
 std::unique_ptr<Artifact> Artifact::verify(const std::string &name,
@@ -219,6 +238,13 @@ std::unique_ptr<Artifact> Artifact::verify(const std::string &name,
   if (uint64_t(tableSize) + 4 >= FLATBUFFERS_MAX_BUFFER_SIZE)
     return failed("corrupt: the table size " + std::to_string(tableSize) +
                   " exceeds the FlatBuffers limit of 2 GiB");
+  // The version decides what the rest means, so it is checked first.
+  std::optional<uint32_t> version =
+      peekSchemaVersion(bytes, uint64_t(tableSize) + 4);
+  if (version && *version != 0 && *version != kArtifactSchemaVersion)
+    return failed("schema version " + std::to_string(*version) +
+                  " is not supported; this runtime reads version " +
+                  std::to_string(kArtifactSchemaVersion));
   flatbuffers::Verifier verifier(bytes, uint64_t(tableSize) + 4);
   if (!fb::VerifySizePrefixedModuleBuffer(verifier))
     return failed("corrupt: the FlatBuffer table fails verification (an "

@@ -94,7 +94,8 @@ bool checkEntryPoints(const std::vector<EntryPointSignature> &entries,
   for (size_t i = 0; i < entries.size(); ++i) {
     const EntryPointSignature &entry = entries[i];
     std::string where =
-        "entry point " + std::to_string(i) + " (\"" + entry.name + "\")";
+        "entry point " + std::to_string(i) + " (\"" +
+                        escapeForMessage(entry.name) + "\")";
     if (entry.name.empty())
       return fail(error, where + " has an empty name");
     if (!names.insert(entry.name).second)
@@ -149,7 +150,8 @@ bool ArtifactWriter::layout(Layout *layout, std::string *error) const {
                   "code object " + std::to_string(i) + " has an empty target");
   for (size_t i = 0; i < weights_.size(); ++i) {
     const Blob &w = weights_[i];
-    std::string where = "weight " + std::to_string(i) + " (\"" + w.name + "\")";
+    std::string where = "weight " + std::to_string(i) + " (\"" +
+                        escapeForMessage(w.name) + "\")";
     if (w.name.empty())
       return fail(error, where + " has an empty name");
     if (!weightNames.insert(w.name).second)

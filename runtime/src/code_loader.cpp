@@ -125,14 +125,15 @@ std::unique_ptr<LoadedCode> LoadedCode::load(const Artifact &artifact,
                   "this architecture");
 
   const CodeObjectRef *code = nullptr;
-  std::string available;
+  std::string available; // targets are from the file: escaped below
   for (const CodeObjectRef &candidate : artifact.codeObjects()) {
     if (candidate.target == target &&
         candidate.format == CodeFormat::elf_shared_object) {
       code = &candidate;
       break;
     }
-    available += (available.empty() ? "" : ", ") + candidate.target;
+    available +=
+        (available.empty() ? "" : ", ") + escapeForMessage(candidate.target);
     if (candidate.target == target)
       available += " (" + codeFormatName(candidate.format) + ")";
   }
@@ -162,7 +163,8 @@ std::unique_ptr<LoadedCode> LoadedCode::load(const Artifact &artifact,
     void *symbol = ::dlsym(loaded->handle_, entries[i].symbol.c_str());
     if (!symbol)
       return failed("entry point " + std::to_string(i) + " (\"" +
-                    entries[i].name + "\"): symbol '" + entries[i].symbol +
+                    escapeForMessage(entries[i].name) + "\"): symbol '" +
+                    escapeForMessage(entries[i].symbol) +
                     "' is not defined in the " + target + " code object");
     loaded->functions_.push_back(reinterpret_cast<EntryFunction>(symbol));
   }

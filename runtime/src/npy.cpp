@@ -72,7 +72,7 @@ public:
       if (!parseValue(&value))
         return false;
       if (!dict->emplace(key, std::move(value)).second)
-        return failAt("duplicate key '" + key + "'");
+        return failAt("duplicate key '" + escapeForMessage(key) + "'");
       skipSpace();
       if (!consume(','))
         break;
@@ -223,7 +223,8 @@ bool parseNpy(const std::string &name, const uint8_t *data, size_t size,
   for (const auto &entry : dict)
     if (entry.first != "descr" && entry.first != "fortran_order" &&
         entry.first != "shape")
-      return failed("malformed header: unexpected key '" + entry.first + "'");
+      return failed("malformed header: unexpected key '" +
+                    escapeForMessage(entry.first) + "'");
   for (const char *key : {"descr", "fortran_order", "shape"})
     if (!dict.count(key))
       return failed(std::string("malformed header: missing key '") + key +
@@ -243,7 +244,7 @@ bool parseNpy(const std::string &name, const uint8_t *data, size_t size,
     if (descr.text == d.descr)
       type = &d.type;
   if (!type) {
-    const std::string &t = descr.text;
+    const std::string t = escapeForMessage(descr.text);
     if (!t.empty() && t[0] == '>')
       return failed("big-endian dtype '" + t +
                     "' is not supported; save it with arr.astype('<" +

@@ -83,7 +83,7 @@ std::string valueWhere(const char *what, size_t index,
                        const ValueSignature &value) {
   std::string where = std::string(what) + " " + std::to_string(index);
   if (!value.name.empty())
-    where += " (\"" + value.name + "\")";
+    where += " (\"" + escapeForMessage(value.name) + "\")";
   return where;
 }
 
@@ -178,7 +178,8 @@ bool Session::checkInputs(const EntryPointSignature &entry,
                           const std::vector<Arg> &inputs,
                           std::string *error) const {
   const std::string prefix =
-      artifact_->name() + ": entry point \"" + entry.name + "\"";
+      artifact_->name() + ": entry point \"" + escapeForMessage(entry.name) +
+      "\"";
   if (inputs.size() != entry.inputs.size())
     return fail(error, prefix + " takes " +
                            std::to_string(entry.inputs.size()) +
@@ -221,9 +222,10 @@ bool Session::call(std::string_view entryName, const std::vector<Arg> &inputs,
   if (entryIndex == entries.size()) {
     std::string names;
     for (const EntryPointSignature &entry : entries)
-      names += (names.empty() ? "" : ", ") + entry.name;
+      names += (names.empty() ? "" : ", ") + escapeForMessage(entry.name);
     return fail(error, artifact_->name() + ": no entry point \"" +
-                           std::string(entryName) + "\"; the artifact has: " +
+                           escapeForMessage(entryName) +
+                           "\"; the artifact has: " +
                            (names.empty() ? "none" : names));
   }
   const EntryPointSignature &entry = entries[entryIndex];
@@ -283,7 +285,8 @@ bool Session::call(std::string_view entryName, const std::vector<Arg> &inputs,
   // Unpack. Every returned buffer is freed exactly once, even when a later
   // result is invalid, so a failed call does not leak.
   const std::string prefix =
-      artifact_->name() + ": entry point \"" + entry.name + "\": ";
+      artifact_->name() + ": entry point \"" + escapeForMessage(entry.name) +
+      "\": ";
   std::string problem;
   std::set<void *> freed;
   std::vector<Arg> unpacked;

@@ -88,6 +88,27 @@ std::string codeFormatName(CodeFormat format) {
   return fb::EnumNameCodeFormat(static_cast<fb::CodeFormat>(format));
 }
 
+std::string escapeForMessage(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c == '"' || c == '\\')
+      out += std::string("\\") + static_cast<char>(c);
+    else if (c < 0x20 || c == 0x7f) {
+      const char hex[] = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 std::string shapeString(const std::vector<int64_t> &shape) {
   std::string out;
   for (size_t i = 0; i < shape.size(); ++i) {

@@ -267,12 +267,14 @@ int runCall(const Options &options) {
   if (!entry) {
     std::string names;
     for (const EntryPointSignature &e : artifact->entryPoints())
-      names += (names.empty() ? "" : ", ") + e.name;
-    return error(options.model + ": no entry point \"" + entryName +
+      names += (names.empty() ? "" : ", ") + escapeForMessage(e.name);
+    return error(options.model + ": no entry point \"" +
+                 escapeForMessage(entryName) +
                  "\"; the artifact has: " + (names.empty() ? "none" : names));
   }
   if (!options.outs.empty() && options.outs.size() != entry->outputs.size())
-    return error("entry point \"" + entryName + "\" has " +
+    return error(options.model + ": entry point \"" +
+                 escapeForMessage(entryName) + "\" has " +
                  std::to_string(entry->outputs.size()) + " result(s), but " +
                  std::to_string(options.outs.size()) +
                  " --out file(s) were given");

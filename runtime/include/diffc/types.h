@@ -94,6 +94,11 @@ std::optional<int64_t> numElements(const std::vector<int64_t> &shape);
 std::optional<uint64_t> byteSize(ElementType type,
                                  const std::vector<int64_t> &shape);
 
+/// `text` made safe for a one-line message: control characters, quotes and
+/// backslashes are escaped (\n, \", \x01), other bytes kept. Names in
+/// messages come from files, which may be damaged.
+std::string escapeForMessage(std::string_view text);
+
 /// Rounds `value` up to a multiple of `alignment` (a power of two).
 constexpr uint64_t alignUp(uint64_t value, uint64_t alignment) {
   return (value + alignment - 1) & ~(alignment - 1);

@@ -8,6 +8,7 @@
 #include "TestArtifacts.h"
 
 #include "diffc/artifact.h"
+#include "diffc/artifact_generated.h"
 
 #include "gtest/gtest.h"
 
@@ -287,6 +288,22 @@ TEST(ArtifactTest, SchemaVersion) {
   EXPECT_TRUE(loadBytes(buildRaw(module), &error)) << error;
 }
 
+TEST(ArtifactTest, NewerSchemaIsReportedByVersionNotAsCorrupt) {
+  // A future version whose table this runtime cannot verify (here: required
+  // fields of version 1 are absent).
+  flatbuffers::FlatBufferBuilder b;
+  flatbuffers::uoffset_t start = b.StartTable();
+  b.AddElement<uint32_t>(diffc::artifact::Module::VT_SCHEMA_VERSION, 7, 0);
+  b.FinishSizePrefixed(
+      flatbuffers::Offset<diffc::artifact::Module>(b.EndTable(start)), "DFFC");
+  std::vector<uint8_t> image(b.GetBufferPointer(),
+                             b.GetBufferPointer() + b.GetSize());
+  std::string error;
+  EXPECT_FALSE(loadBytes(image, &error));
+  EXPECT_EQ(error, "model.diffc: schema version 7 is not supported; this "
+                   "runtime reads version 1");
+}
+
 TEST(ArtifactTest, BlobOutOfRange) {
   RawModule module;
   module.codeObjects = {{"x86_64", 0, 0, {}, 64, 100}};
@@ -351,6 +368,12 @@ TEST(ArtifactTest, EntryPointChecks) {
   EXPECT_FALSE(loadBytes(buildRaw(module), &error));
   EXPECT_EQ(error, "model.diffc: entry point 0 (\"f\") has an empty or "
                    "invalid symbol");
+
+  // Names come from the file: a newline in one must not break the line.
+  module.entries = {RawEntry{"a\nb\x01", ""}};
+  EXPECT_FALSE(loadBytes(buildRaw(module), &error));
+  EXPECT_EQ(error, "model.diffc: entry point 0 (\"a\\nb\\x01\") has an empty "
+                   "or invalid symbol");
 
   module.entries = {RawEntry{"f", "f"}, RawEntry{"f", "g"}};
   EXPECT_FALSE(loadBytes(buildRaw(module), &error));
