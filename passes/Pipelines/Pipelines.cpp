@@ -52,14 +52,16 @@ void diffc::buildDiffcCpuPipeline(OpPassManager &pm, CpuStage stopAfter) {
   if (stopAfter == CpuStage::Fused)
     return;
   addPasses(pm, "one-shot-bufferize{bufferize-function-boundaries "
-                "function-boundary-type-conversion=identity-layout-map},"
+                "function-boundary-type-conversion=identity-layout-map "
+                "allow-return-allocs-from-loops},"
                 "buffer-deallocation-pipeline");
   if (stopAfter == CpuStage::Bufferized)
     return;
   addPasses(pm, "convert-linalg-to-loops,canonicalize");
   if (stopAfter == CpuStage::Loops)
     return;
-  addPasses(pm, "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
+  addPasses(pm, "convert-bufferization-to-memref,convert-scf-to-cf,"
+                "expand-strided-metadata,lower-affine,"
                 "finalize-memref-to-llvm,convert-math-to-llvm,"
                 "convert-math-to-libm,convert-arith-to-llvm,"
                 "convert-cf-to-llvm,convert-func-to-llvm,"

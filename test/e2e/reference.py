@@ -77,3 +77,53 @@ def add_noise(original, noise, alphas_cumprod, timesteps):
     ac = f64(alphas_cumprod)[np.asarray(timesteps)]
     shape = (-1,) + (1,) * (np.ndim(original) - 1)
     return ac.reshape(shape) ** 0.5 * f64(original) + (1.0 - ac.reshape(shape)) ** 0.5 * f64(noise)
+
+
+# -- schedules (diffusers DDPMScheduler.__init__ / set_timesteps) ----------
+
+def betas(kind, n=1000, beta_start=1e-4, beta_end=0.02, rescale_zero_snr=False):
+    if kind == "linear":
+        b = np.linspace(beta_start, beta_end, n, dtype=np.float64)
+    elif kind == "scaled_linear":
+        b = np.linspace(beta_start ** 0.5, beta_end ** 0.5, n, dtype=np.float64) ** 2
+    elif kind == "squaredcos_cap_v2":
+        def alpha_bar(t):
+            return math.cos((t + 0.008) / 1.008 * math.pi / 2) ** 2
+        b = np.array([min(1 - alpha_bar((i + 1) / n) / alpha_bar(i / n), 0.999)
+                      for i in range(n)], dtype=np.float64)
+    else:
+        raise ValueError(kind)
+    if rescale_zero_snr:
+        s = np.sqrt(np.cumprod(1.0 - b))
+        s0, sT = s[0], s[-1]
+        s = (s - sT) * s0 / (s0 - sT)
+        ab = s ** 2
+        alphas = np.concatenate([ab[0:1], ab[1:] / ab[:-1]])
+        b = 1.0 - alphas
+    return b
+
+
+def timesteps(n, spacing, T=1000, steps_offset=0):
+    """diffusers' set_timesteps. For 'trailing', np.arange can yield n + 1
+    values for some n (float rounding of T / n); diffc keeps exactly n."""
+    if spacing == "linspace":
+        return np.linspace(0, T - 1, n).round()[::-1].astype(np.int64)
+    if spacing == "leading":
+        ratio = T // n
+        return (np.arange(0, n) * ratio).round()[::-1].astype(np.int64) + steps_offset
+    if spacing == "trailing":
+        ratio = T / n
+        return (np.round(np.arange(T, 0, -ratio)).astype(np.int64) - 1)[:n]
+    raise ValueError(spacing)
+
+
+def philox_normals(seed, offset, shape):
+    """Float64 normals of the Philox stream (independent numpy Philox in
+    test/unit/runtime/philox_reference.py)."""
+    import os
+    import sys
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, os.path.join(here, "..", "unit", "runtime"))
+    import philox_reference
+    n = int(np.prod(shape))
+    return philox_reference.reference(seed, offset, n)[1].reshape(shape)
