@@ -123,3 +123,46 @@ def classifier_guidance():
     mu, var, g = rand(rng, 2, 3, 4), np.abs(rand(rng, 1, 4)), rand(rng, 2, 3, 4)
     want = ref.f64(mu) + 2.5 * ref.f64(var) * ref.f64(g)
     return [mu, var, g, ("f32", 2.5)], [want], 1e-6
+
+
+# -- DDPM -------------------------------------------------------------------
+
+def _ddpm_case(seed, t, prev_t, prediction, variance, channels_out=1, **options):
+    rng = np.random.default_rng(seed)
+    x = rand(rng, 2, 1, 6, 6)
+    out = rand(rng, 2, channels_out, 6, 6)
+    if channels_out == 2 and variance == "learned":
+        out[:, 1:] = np.abs(out[:, 1:]) * 0.01  # a variance must be positive
+    z = rand(rng, *x.shape)
+    want = ref.ddpm_step(out, x, z, table(), t, prev_t, prediction, variance, **options)
+    return [out, x, z, table(), ("i64", t), ("i64", prev_t)], [want], 1e-5
+
+
+@case("ddpm_fixed_small")
+def ddpm_fixed_small():
+    return _ddpm_case(30, 999, 979, "epsilon", "fixed_small")
+
+
+@case("ddpm_fixed_small_log_clip")
+def ddpm_fixed_small_log_clip():
+    return _ddpm_case(31, 500, 499, "sample", "fixed_small_log", clip_sample=True)
+
+
+@case("ddpm_fixed_large_v")
+def ddpm_fixed_large_v():
+    return _ddpm_case(32, 250, 200, "v_prediction", "fixed_large")
+
+
+@case("ddpm_last_step")
+def ddpm_last_step():
+    return _ddpm_case(33, 0, -1, "epsilon", "fixed_small")
+
+
+@case("ddpm_learned")
+def ddpm_learned():
+    return _ddpm_case(34, 640, 600, "epsilon", "learned", channels_out=2)
+
+
+@case("ddpm_learned_range")
+def ddpm_learned_range():
+    return _ddpm_case(35, 123, 103, "epsilon", "learned_range", channels_out=2)

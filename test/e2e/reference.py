@@ -127,3 +127,41 @@ def philox_normals(seed, offset, shape):
     import philox_reference
     n = int(np.prod(shape))
     return philox_reference.reference(seed, offset, n)[1].reshape(shape)
+
+
+def ddpm_step(model_output, sample, noise, alphas_cumprod, t, prev_t,
+              prediction_type="epsilon", variance_type="fixed_small",
+              clip_sample=False, clip_sample_range=1.0):
+    """diffusers' DDPMScheduler.step with _get_variance, given prev_t (the
+    scheduler's previous_timestep) and the standard normal noise."""
+    model_output, sample, ac = f64(model_output), f64(sample), f64(alphas_cumprod)
+    predicted_variance = None
+    c = sample.shape[1]
+    if model_output.shape[1] == 2 * c and variance_type in ("learned", "learned_range"):
+        model_output, predicted_variance = model_output[:, :c], model_output[:, c:]
+    a_t = ac[t]
+    a_prev = ac[prev_t] if prev_t >= 0 else 1.0
+    b_t, b_prev = 1.0 - a_t, 1.0 - a_prev
+    cur_alpha = a_t / a_prev
+    cur_beta = 1.0 - cur_alpha
+    x0, _ = _x0_eps(prediction_type, sample, model_output, a_t)
+    if clip_sample:
+        x0 = np.clip(x0, -clip_sample_range, clip_sample_range)
+    mean = (a_prev ** 0.5 * cur_beta) / b_t * x0 + cur_alpha ** 0.5 * b_prev / b_t * sample
+    if t <= 0:
+        return mean
+    variance = max(b_prev / b_t * cur_beta, 1e-20)
+    if variance_type == "fixed_small":
+        std = variance ** 0.5
+    elif variance_type == "fixed_small_log":
+        std = math.exp(0.5 * math.log(variance))
+    elif variance_type == "fixed_large":
+        std = cur_beta ** 0.5
+    elif variance_type == "learned":
+        std = predicted_variance ** 0.5
+    elif variance_type == "learned_range":
+        frac = (predicted_variance + 1) / 2
+        std = np.exp(0.5 * (frac * math.log(cur_beta) + (1 - frac) * math.log(variance)))
+    else:
+        raise ValueError(variance_type)
+    return mean + std * f64(noise)

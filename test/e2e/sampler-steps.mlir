@@ -59,3 +59,41 @@ func.func @classifier_guidance(%mu: tensor<2x3x4xf32>, %var: tensor<1x4xf32>, %g
   %0 = diffc.classifier_guidance %mu, %var, %g, %s : (tensor<2x3x4xf32>, tensor<1x4xf32>, tensor<2x3x4xf32>, f32) -> tensor<2x3x4xf32>
   return %0 : tensor<2x3x4xf32>
 }
+
+// DDPM (DDPMScheduler.step) for every supported variance type.
+// RUN: %python %S/harness.py --diffc-run diffc-run --artifact %t.diffc --case ddpm_fixed_small --case ddpm_fixed_small_log_clip --case ddpm_fixed_large_v --case ddpm_last_step --case ddpm_learned --case ddpm_learned_range | FileCheck %s --check-prefix=DDPM
+// DDPM-COUNT-6: ok
+// DDPM-NOT: FAIL
+
+!abar = tensor<1000xf32>
+!x2 = tensor<?x2x6x6xf32>
+
+func.func @ddpm_fixed_small(%e: !x, %x: !x, %z: !x, %abar: !abar, %t: i64, %tp: i64) -> !x {
+  %0 = diffc.ddpm_step %e, %x, %z, %abar, %t, %tp prediction epsilon variance fixed_small : (!x, !x, !x, !abar, i64, i64) -> !x
+  return %0 : !x
+}
+
+func.func @ddpm_fixed_small_log_clip(%e: !x, %x: !x, %z: !x, %abar: !abar, %t: i64, %tp: i64) -> !x {
+  %0 = diffc.ddpm_step %e, %x, %z, %abar, %t, %tp prediction sample variance fixed_small_log {clip_sample = true} : (!x, !x, !x, !abar, i64, i64) -> !x
+  return %0 : !x
+}
+
+func.func @ddpm_fixed_large_v(%e: !x, %x: !x, %z: !x, %abar: !abar, %t: i64, %tp: i64) -> !x {
+  %0 = diffc.ddpm_step %e, %x, %z, %abar, %t, %tp prediction v_prediction variance fixed_large : (!x, !x, !x, !abar, i64, i64) -> !x
+  return %0 : !x
+}
+
+func.func @ddpm_last_step(%e: !x, %x: !x, %z: !x, %abar: !abar, %t: i64, %tp: i64) -> !x {
+  %0 = diffc.ddpm_step %e, %x, %z, %abar, %t, %tp prediction epsilon variance fixed_small : (!x, !x, !x, !abar, i64, i64) -> !x
+  return %0 : !x
+}
+
+func.func @ddpm_learned(%e: !x2, %x: !x, %z: !x, %abar: !abar, %t: i64, %tp: i64) -> !x {
+  %0 = diffc.ddpm_step %e, %x, %z, %abar, %t, %tp prediction epsilon variance learned : (!x2, !x, !x, !abar, i64, i64) -> !x
+  return %0 : !x
+}
+
+func.func @ddpm_learned_range(%e: !x2, %x: !x, %z: !x, %abar: !abar, %t: i64, %tp: i64) -> !x {
+  %0 = diffc.ddpm_step %e, %x, %z, %abar, %t, %tp prediction epsilon variance learned_range : (!x2, !x, !x, !abar, i64, i64) -> !x
+  return %0 : !x
+}

@@ -140,6 +140,12 @@ LogicalResult DDPMStepOp::verify() {
   if (getNoise().getType() != getSample().getType())
     return emitOpError("expects noise of the sample's type, got ")
            << getNoise().getType();
+  // diffusers' DDPMScheduler.step takes sqrt(log(beta_t)) for this kind,
+  // which is NaN for every beta_t < 1: refuse it rather than copy the NaN.
+  if (getVarianceType() == VarianceType::fixed_large_log)
+    return emitOpError("variance fixed_large_log makes diffusers' "
+                       "DDPMScheduler.step produce NaN (sqrt of log(beta_t)); "
+                       "use fixed_large");
   return success();
 }
 

@@ -183,6 +183,109 @@ struct DDIMStepPattern : OpRewritePattern<DDIMStepOp> {
   }
 };
 
+/// diffusers' DDPMScheduler.step (with _get_variance): posterior mean of
+/// x_{t-1} from the predicted x0, plus the chosen standard deviation times
+/// `noise` when t > 0. Learned variances read the second half of the model
+/// output's channels through a shifted indexing map.
+struct DDPMStepPattern : OpRewritePattern<DDPMStepOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DDPMStepOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getThresholding())
+      return rewriter.notifyMatchFailure(op, "dynamic thresholding");
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    Type et = type.getElementType();
+    Scalars s{rewriter, loc, et};
+    Value table = op.getAlphasCumprod();
+    Value alphaT = lookup(rewriter, loc, table, op.getTimestep(), et);
+    Value alphaPrev =
+        lookupOr(rewriter, loc, table, op.getPrevTimestep(), et, s.c(1.0));
+    Value betaT = s.sub(s.c(1.0), alphaT);
+    Value betaPrev = s.sub(s.c(1.0), alphaPrev);
+    Value currentAlpha = s.div(alphaT, alphaPrev);
+    Value currentBeta = s.sub(s.c(1.0), currentAlpha);
+    Value x0Coeff = s.div(s.mul(s.sqrt(alphaPrev), currentBeta), betaT);
+    Value xtCoeff = s.div(s.mul(s.sqrt(currentAlpha), betaPrev), betaT);
+    // Posterior variance beta~_t, clamped at 1e-20 as diffusers does.
+    Value posterior = arith::MaximumFOp::create(
+        rewriter, loc, s.mul(s.div(betaPrev, betaT), currentBeta), s.c(1e-20));
+    // No noise at t == 0: scale the noise by 0 there.
+    Value zero64 = arith::ConstantIntOp::create(rewriter, loc,
+                                                rewriter.getI64Type(), 0);
+    Value addNoise = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::sgt, op.getTimestep(), zero64);
+    Value noiseScale = arith::SelectOp::create(rewriter, loc, addNoise,
+                                               s.c(1.0), s.c(0.0));
+
+    VarianceType variance = op.getVarianceType();
+    bool learned = variance == VarianceType::learned ||
+                   variance == VarianceType::learned_range;
+    // Standard deviation for the fixed kinds (the else-branch of step():
+    // sqrt(_get_variance); fixed_small_log returns it directly).
+    Value fixedStd;
+    switch (variance) {
+    case VarianceType::fixed_small:
+    case VarianceType::fixed_small_log:
+      fixedStd = s.sqrt(posterior);
+      break;
+    case VarianceType::fixed_large:
+      fixedStd = s.sqrt(currentBeta);
+      break;
+    default:
+      break; // learned kinds compute it per element; fixed_large_log is
+             // rejected by the verifier.
+    }
+    Value logPosterior = math::LogOp::create(rewriter, loc, posterior);
+    Value logBeta = math::LogOp::create(rewriter, loc, currentBeta);
+
+    PredictionType kind = op.getPredictionType();
+    bool clip = op.getClipSample();
+    double range = op.getClipSampleRange().convertToDouble();
+    MLIRContext *ctx = rewriter.getContext();
+    unsigned rank = type.getRank();
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+    SmallVector<Value> inputs = {op.getSample(), op.getModelOutput(),
+                                 op.getNoise()};
+    SmallVector<AffineMap> maps = {id, id, id};
+    if (learned) {
+      // predicted_variance = model_output[:, C:] where C = sample channels.
+      int64_t channels = type.getDimSize(1);
+      SmallVector<AffineExpr> exprs;
+      for (unsigned d = 0; d < rank; ++d)
+        exprs.push_back(d == 1 ? getAffineDimExpr(1, ctx) + channels
+                               : getAffineDimExpr(d, ctx));
+      inputs.push_back(op.getModelOutput());
+      maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
+    }
+    maps.push_back(id);
+    Value init = createEmptyLike(rewriter, loc, type, {op.getSample()});
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, inputs, init, maps, parallelIterators(rank),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Scalars e{b, l, et};
+          auto [x0, eps] = predictX0AndEps(e, kind, a[0], a[1], alphaT, betaT);
+          (void)eps;
+          if (clip)
+            x0 = e.clamp(x0, -range, range);
+          Value mean = e.add(e.mul(x0Coeff, x0), e.mul(xtCoeff, a[0]));
+          Value std = fixedStd;
+          if (variance == VarianceType::learned) {
+            std = e.sqrt(a[3]);
+          } else if (variance == VarianceType::learned_range) {
+            Value frac = e.mul(e.add(a[3], e.c(1.0)), e.c(0.5));
+            Value logVar = e.add(e.mul(frac, logBeta),
+                                 e.mul(e.sub(e.c(1.0), frac), logPosterior));
+            std = math::ExpOp::create(b, l, e.mul(e.c(0.5), logVar));
+          }
+          Value r = e.add(mean, e.mul(e.mul(noiseScale, std), a[2]));
+          linalg::YieldOp::create(b, l, r);
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
 struct DDIMInverseStepPattern : OpRewritePattern<DDIMInverseStepOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(DDIMInverseStepOp op,
@@ -298,5 +401,5 @@ struct AddNoisePattern : OpRewritePattern<AddNoiseOp> {
 
 void mlir::diffc::populateSamplerToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<AddNoisePattern, CfgCombinePattern, ClassifierGuidancePattern,
-               DDIMInverseStepPattern, DDIMStepPattern>(patterns.getContext());
+               DDIMInverseStepPattern, DDIMStepPattern, DDPMStepPattern>(patterns.getContext());
 }

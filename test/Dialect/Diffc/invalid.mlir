@@ -1057,6 +1057,15 @@ func.func @ddpm_step_noise_type(%eps: tensor<16x1x28x28xf32>, %x: tensor<16x1x28
 
 // -----
 
+func.func @ddpm_step_fixed_large_log(%eps: tensor<16x1x28x28xf32>, %x: tensor<16x1x28x28xf32>, %abar: tensor<1000xf32>, %t: i64, %tp: i64) {
+  // Test: ddpm_step with fixed_large_log, which is NaN in diffusers.
+  // expected-error @+1 {{variance fixed_large_log makes diffusers' DDPMScheduler.step produce NaN}}
+  %x1 = diffc.ddpm_step %eps, %x, %x, %abar, %t, %tp prediction epsilon variance fixed_large_log : (tensor<16x1x28x28xf32>, tensor<16x1x28x28xf32>, tensor<16x1x28x28xf32>, tensor<1000xf32>, i64, i64) -> tensor<16x1x28x28xf32>
+  return
+}
+
+// -----
+
 func.func @ddpm_step_empty_table(%eps: tensor<16x1x28x28xf32>, %x: tensor<16x1x28x28xf32>, %abar: tensor<0xf32>, %t: i64, %tp: i64) {
   // Test: ddpm_step alphas_cumprod table is empty.
   // expected-error @+1 {{expects a timestep table of at least 1 entries, got 0}}
