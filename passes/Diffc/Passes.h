@@ -7,6 +7,8 @@
 #ifndef DIFFC_PASSES_DIFFC_PASSES_H
 #define DIFFC_PASSES_DIFFC_PASSES_H
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::diffc {

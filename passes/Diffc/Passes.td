@@ -49,4 +49,32 @@ def FuseElementwisePass : Pass<"diffc-fuse-elementwise"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def ParametersToGlobalsPass
+    : Pass<"diffc-parameters-to-globals", "ModuleOp"> {
+  let summary = "Give every diffc.parameter exported storage in the code object";
+  let description = [{
+    Each distinct parameter name becomes one public, uninitialized
+    `memref.global` (`diffc_param_<i>`, first-use order, 64-byte aligned,
+    tagged `diffc.parameter = "<name>"`); the runtime copies the weight of
+    that name into the symbol's storage after loading the code object. Uses
+    read it through `memref.get_global` and a `restrict` (read-only)
+    `bufferization.to_tensor`, once per function.
+
+    Before:
+    ```mlir
+    %w = diffc.parameter "conv_in.weight" : tensor<64x1x3x3xf32>
+    ```
+    After:
+    ```mlir
+    memref.global @diffc_param_0 : memref<64x1x3x3xf32> = uninitialized
+        {alignment = 64 : i64, diffc.parameter = "conv_in.weight"}
+    ...
+    %m = memref.get_global @diffc_param_0 : memref<64x1x3x3xf32>
+    %w = bufferization.to_tensor %m restrict : memref<64x1x3x3xf32> to tensor<64x1x3x3xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // DIFFC_PASSES_DIFFC_PASSES_TD

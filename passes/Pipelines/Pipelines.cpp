@@ -41,6 +41,7 @@ static void addPasses(OpPassManager &pm, StringRef pipeline) {
 }
 
 void diffc::buildDiffcCpuPipeline(OpPassManager &pm, CpuStage stopAfter) {
+  pm.addPass(createParametersToGlobalsPass());
   pm.addPass(createConvertDiffcToLinalgPass());
   pm.addPass(createVerifyLoweredPass());
   pm.addPass(createCanonicalizerPass());
