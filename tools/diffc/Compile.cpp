@@ -7,6 +7,7 @@
 #include "Codegen.h"
 #include "Signature.h"
 
+#include "frontends/Samplers/SamplerBuilder.h"
 #include "passes/InitAll.h"
 #include "passes/Pipelines/Pipelines.h"
 
@@ -19,6 +20,7 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
@@ -52,9 +54,87 @@ cl::opt<std::string> stopAfter(
              "bufferized, loops or llvm"),
     cl::init("llvm"), cl::cat(category));
 
+cl::opt<std::string> samplers(
+    "sampler",
+    cl::desc("Add sampling entry points (comma-separated: ddim, ddpm) around "
+             "the model function --model"),
+    cl::init(""), cl::cat(category));
+cl::opt<std::string> modelName(
+    "model",
+    cl::desc("The denoising function the samplers call (default: the only "
+             "public function taking (sample, timestep))"),
+    cl::init(""), cl::cat(category));
+cl::opt<std::string> schedulerConfig(
+    "scheduler-config",
+    cl::desc("diffusers scheduler_config.json for the samplers (default: "
+             "diffusers' defaults)"),
+    cl::value_desc("file"), cl::init(""), cl::cat(category));
+
 int fail(const Twine &message) {
   errs() << "diffc: error: " << message << "\n";
   return 1;
+}
+
+/// The model function the samplers wrap: --model, or the only public
+/// function with two arguments.
+mlir::func::FuncOp findModel(mlir::ModuleOp module) {
+  if (!modelName.empty()) {
+    auto f = module.lookupSymbol<mlir::func::FuncOp>(modelName);
+    if (!f)
+      fail("no function @" + modelName + " for --model in " + inputFile);
+    return f;
+  }
+  mlir::func::FuncOp found;
+  for (auto f : module.getOps<mlir::func::FuncOp>()) {
+    if (f.isPrivate() || f.isExternal() || f.getNumArguments() != 2)
+      continue;
+    if (found) {
+      fail("several candidate models (@" + found.getSymName() + ", @" +
+           f.getSymName() + "): name one with --model");
+      return {};
+    }
+    found = f;
+  }
+  if (!found)
+    fail("no model function (sample, timestep) in " + inputFile +
+         "; name one with --model");
+  return found;
+}
+
+mlir::LogicalResult addSamplers(mlir::ModuleOp module) {
+  mlir::diffc::SchedulerConfig config;
+  if (!schedulerConfig.empty()) {
+    auto text = llvm::MemoryBuffer::getFile(schedulerConfig);
+    if (!text) {
+      fail(schedulerConfig + ": " + text.getError().message());
+      return mlir::failure();
+    }
+    std::string error;
+    std::optional<mlir::diffc::SchedulerConfig> parsed =
+        mlir::diffc::parseSchedulerConfig((*text)->getBuffer(), error);
+    if (!parsed) {
+      fail(schedulerConfig + ": " + error);
+      return mlir::failure();
+    }
+    config = *parsed;
+  }
+  mlir::func::FuncOp model = findModel(module);
+  if (!model)
+    return mlir::failure();
+  for (StringRef name : llvm::split(samplers.getValue(), ',')) {
+    mlir::diffc::SamplerKind kind;
+    if (name == "ddim")
+      kind = mlir::diffc::SamplerKind::DDIM;
+    else if (name == "ddpm")
+      kind = mlir::diffc::SamplerKind::DDPM;
+    else {
+      fail("unknown --sampler '" + name + "' (expected ddim or ddpm)");
+      return mlir::failure();
+    }
+    if (failed(mlir::diffc::buildSampler(module, model, kind, config)))
+      return mlir::failure();
+  }
+  return mlir::success();
 }
 
 } // namespace
@@ -69,7 +149,9 @@ int diffcCompileMain(int argc, char **argv) {
       "examples:\n"
       "  diffc compile model.mlir -o model.diffc\n"
       "  diffc compile model.mlir --emit=mlir --stage=fused\n"
-      "  diffc compile model.mlir --emit=llvm -o model.ll\n");
+      "  diffc compile model.mlir --emit=llvm -o model.ll\n"
+      "  diffc compile unet.mlir --sampler=ddim,ddpm --scheduler-config "
+      "scheduler_config.json -o model.diffc\n");
 
   for (StringRef t : llvm::split(targets.getValue(), ','))
     if (t != "x86_64")
@@ -102,6 +184,9 @@ int diffcCompileMain(int argc, char **argv) {
       mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1; // The parser reported the error with its location.
+
+  if (!samplers.empty() && failed(addSamplers(*module)))
+    return 1;
 
   std::vector<diffc::EntryPointSignature> entries;
   if (failed(diffc::collectEntryPoints(*module, entries)))
