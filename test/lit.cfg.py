@@ -23,6 +23,7 @@ tool_dirs = [config.diffc_tools_dir, config.llvm_tools_dir]
 tools = [ToolSubst("diffc-opt", unresolved="fatal"),
          ToolSubst("diffc", unresolved="fatal"),
          ToolSubst("diffc-run", unresolved="fatal")]
+tools.append(ToolSubst("diffc-zoo", unresolved="fatal"))
 # Scripts run with the system interpreter, the one with numpy.
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%diffc_src_root", config.diffc_src_root))

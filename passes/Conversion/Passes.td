@@ -40,6 +40,63 @@ def ConvertDiffcToLinalgPass : Pass<"diffc-convert-to-linalg"> {
   ];
 }
 
+def CpuMicrokernelsPass : Pass<"diffc-cpu-microkernels", "ModuleOp"> {
+  let summary = "Call the runtime's SGEMM and convolution kernels for f32 "
+                "contractions and convolutions on buffers";
+  let description = [{
+    Runs after bufferization in the CPU pipeline (DESIGN.md decision 9: GEMM
+    and convolution go to tuned kernels where those measure faster than
+    generated loops, see docs/cpu-kernels.md). Every f32 linalg op on memrefs
+    that is
+
+    - a contraction with one M, one N, one K and at most two batch
+      dimensions (`linalg.matmul`, `linalg.batch_matmul`, and generics such
+      as attention's per-head products), or
+    - `linalg.conv_2d_nchw_fchw`, `linalg.conv_2d_ngchw_gfchw` or
+      `linalg.conv_3d_ncdhw_fcdhw`
+
+    becomes a `func.call` to `diffc_ukernel_sgemm` or `diffc_ukernel_conv`,
+    declared with `llvm.emit_c_interface`, so the code calls
+    `_mlir_ciface_diffc_ukernel_*(StridedMemRef *...)`, which the runtime
+    implements (runtime/src/ukernels/mlir_abi.cpp). Operands are passed as
+    strided views (memref.transpose, memref.expand_shape, memref.cast), so
+    transposed and strided operands cost no copy; two batch dimensions loop
+    over the first with scf.for.
+
+    The initialization of the result folds into the call: a zero
+    `linalg.fill` just before becomes "overwrite", a bias broadcast
+    `linalg.generic` becomes "overwrite and add the bias". A convolution
+    whose input is a zero-filled buffer with the real input copied into its
+    interior (bufferized `tensor.pad`) reads the real input with the padding
+    as a kernel argument instead, and the padded copy disappears.
+
+    Before:
+    ```mlir
+    linalg.fill ins(%zero : f32) outs(%c : memref<8x16xf32>)
+    linalg.matmul ins(%a, %b : memref<8x4xf32>, memref<4x16xf32>)
+                  outs(%c : memref<8x16xf32>)
+    ```
+    After:
+    ```mlir
+    %a3 = memref.expand_shape %a [[0, 1], [2]] output_shape [1, 8, 4] ...
+    ...
+    call @diffc_ukernel_sgemm(%a3c, %b3c, %c3c, %nobias, %c0_i32)
+        : (memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, ...) -> ()
+    ```
+    Everything else is left for convert-linalg-to-loops.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+  ];
+  let options = [
+    Option<"gemm", "gemm", "bool", /*default=*/"true",
+           "Rewrite contractions into SGEMM calls">,
+    Option<"convolution", "convolution", "bool", /*default=*/"true",
+           "Rewrite convolutions into convolution calls">,
+  ];
+}
+
 def VerifyLoweredPass : Pass<"diffc-verify-lowered"> {
   let summary = "Fail with a located error on every diffc op left after lowering";
   let description = [{

@@ -54,8 +54,11 @@ void diffc::buildDiffcCpuPipeline(OpPassManager &pm, CpuStage stopAfter) {
     return;
   addPasses(pm, "one-shot-bufferize{bufferize-function-boundaries "
                 "function-boundary-type-conversion=identity-layout-map "
-                "allow-return-allocs-from-loops},"
-                "buffer-deallocation-pipeline");
+                "allow-return-allocs-from-loops}");
+  // Before deallocation is placed, so that the padded copies it removes
+  // never get deallocations (docs/cpu-kernels.md).
+  pm.addPass(createCpuMicrokernelsPass());
+  addPasses(pm, "buffer-deallocation-pipeline");
   if (stopAfter == CpuStage::Bufferized)
     return;
   addPasses(pm, "convert-linalg-to-loops,canonicalize");

@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <map>
 #include <optional>
 #include <set>
 #include <sys/mman.h>
@@ -376,6 +377,67 @@ std::unique_ptr<Artifact> Artifact::verify(const std::string &name,
     }
   }
 
+  // Parameters: absent in version-1 artifacts written before they existed.
+  if (module->parameters()) {
+    std::set<std::string> parameterNames, parameterSymbols;
+    std::map<std::string, const WeightRef *> weightsByName;
+    for (const WeightRef &weight : artifact->weights_)
+      weightsByName.emplace(weight.name, &weight);
+    for (flatbuffers::uoffset_t i = 0; i < module->parameters()->size(); ++i) {
+      const fb::Parameter *parameter = module->parameters()->Get(i);
+      std::string where = "parameter " + std::to_string(i);
+      if (!parameter)
+        return failed(where + " is null");
+      where += " (" + quoted(parameter->name()) + ")";
+      ParameterSignature sig;
+      sig.name = parameter->name()->str();
+      sig.symbol = parameter->symbol()->str();
+      if (sig.name.empty())
+        return failed(where + " has an empty name");
+      if (!parameterNames.insert(sig.name).second)
+        return failed(where + ": another parameter has the same name");
+      if (sig.symbol.empty() || sig.symbol.find('\0') != std::string::npos)
+        return failed(where + " has an empty or invalid symbol");
+      const std::string symbol =
+          "symbol '" + escapeForMessage(sig.symbol) + "'";
+      if (!parameterSymbols.insert(sig.symbol).second)
+        return failed(where + ": " + symbol +
+                      " is also the symbol of another parameter");
+      // A function is not storage: copying weights into one would crash.
+      for (size_t e = 0; e < artifact->entryPoints_.size(); ++e)
+        if (artifact->entryPoints_[e].symbol == sig.symbol)
+          return failed(where + ": " + symbol +
+                        " is also the symbol of entry point " +
+                        std::to_string(e) + " (\"" +
+                        escapeForMessage(artifact->entryPoints_[e].name) +
+                        "\")");
+      sig.elementType = static_cast<ElementType>(parameter->element_type());
+      if (!isValidElementType(sig.elementType))
+        return failed(
+            where + " has an unknown element type " +
+            std::to_string(static_cast<int>(parameter->element_type())));
+      if (!readLongs(parameter->shape(), where, &sig.shape, &why))
+        return failed(why);
+      for (size_t d = 0; d < sig.shape.size(); ++d)
+        if (sig.shape[d] < 0)
+          return failed(where + ": dimension " + std::to_string(d) +
+                        " has the extent " + std::to_string(sig.shape[d]) +
+                        "; parameters have static shapes");
+      if (!byteSize(sig.elementType, sig.shape))
+        return failed(where + ": invalid shape [" + shapeString(sig.shape) +
+                      "] (too many elements)");
+      auto weight = weightsByName.find(sig.name);
+      if (weight != weightsByName.end() &&
+          (weight->second->elementType != sig.elementType ||
+           weight->second->shape != sig.shape))
+        return failed(where + " is " + typeString(sig) +
+                      ", but the weight of the same name is " +
+                      tensorTypeString(weight->second->elementType,
+                                       weight->second->shape));
+      artifact->parameters_.push_back(std::move(sig));
+    }
+  }
+
   artifact->storage_ = std::move(storage);
   return artifact;
 }
@@ -399,6 +461,14 @@ const WeightRef *Artifact::findWeight(std::string_view name) const {
   for (const WeightRef &weight : weights_)
     if (weight.name == name)
       return &weight;
+  return nullptr;
+}
+
+const ParameterSignature *
+Artifact::findParameter(std::string_view name) const {
+  for (const ParameterSignature &parameter : parameters_)
+    if (parameter.name == name)
+      return &parameter;
   return nullptr;
 }
 

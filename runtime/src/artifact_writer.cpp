@@ -17,6 +17,7 @@
 #include "atomic_file.h"
 #include "diffc/artifact_generated.h"
 
+#include <map>
 #include <set>
 
 namespace diffc {
@@ -48,6 +49,10 @@ std::string typeString(const ValueSignature &value) {
   std::string shape = shapeString(value.shape);
   return "tensor<" + shape + (shape.empty() ? "" : "x") +
          elementTypeName(value.elementType) + ">";
+}
+
+std::string typeString(const ParameterSignature &parameter) {
+  return tensorTypeString(parameter.elementType, parameter.shape);
 }
 
 void ArtifactWriter::addCodeObject(std::string target, CodeFormat format,
@@ -114,6 +119,56 @@ bool checkEntryPoints(const std::vector<EntryPointSignature> &entries,
   return true;
 }
 
+/// The writer-side twin of the reader's parameter checks; `weights` are the
+/// writer's own, already checked.
+template <typename Blob>
+bool checkParameters(const std::vector<ParameterSignature> &parameters,
+                     const std::vector<EntryPointSignature> &entries,
+                     const std::vector<Blob> &weights, std::string *error) {
+  std::set<std::string> names, symbols, entrySymbols;
+  for (const EntryPointSignature &entry : entries)
+    entrySymbols.insert(entry.symbol);
+  std::map<std::string, const Blob *> weightsByName;
+  for (const Blob &weight : weights)
+    weightsByName.emplace(weight.name, &weight);
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    const ParameterSignature &p = parameters[i];
+    std::string where = "parameter " + std::to_string(i) + " (\"" +
+                        escapeForMessage(p.name) + "\")";
+    if (p.name.empty())
+      return fail(error, where + " has an empty name");
+    if (!names.insert(p.name).second)
+      return fail(error, where + ": the name is used twice");
+    if (p.symbol.empty() || p.symbol.find('\0') != std::string::npos)
+      return fail(error, where + " has an empty or invalid symbol");
+    if (!symbols.insert(p.symbol).second)
+      return fail(error, where + ": symbol '" + escapeForMessage(p.symbol) +
+                             "' is used twice");
+    if (entrySymbols.count(p.symbol))
+      return fail(error, where + ": symbol '" + escapeForMessage(p.symbol) +
+                             "' is also an entry point's symbol");
+    if (!isValidElementType(p.elementType))
+      return fail(error, where + " has an invalid element type");
+    for (int64_t extent : p.shape)
+      if (extent < 0)
+        return fail(error, where + " has the extent " +
+                               std::to_string(extent) +
+                               "; parameters have static shapes");
+    if (!byteSize(p.elementType, p.shape))
+      return fail(error, where + ": invalid shape [" + shapeString(p.shape) +
+                             "] (too many elements)");
+    auto weight = weightsByName.find(p.name);
+    if (weight != weightsByName.end() &&
+        (weight->second->elementType != p.elementType ||
+         weight->second->shape != p.shape))
+      return fail(error, where + " is " + typeString(p) +
+                             ", but the weight of the same name is " +
+                             tensorTypeString(weight->second->elementType,
+                                              weight->second->shape));
+  }
+  return true;
+}
+
 flatbuffers::Offset<fb::Value> buildValue(flatbuffers::FlatBufferBuilder &b,
                                           const ValueSignature &value) {
   // Scalars carry no shape; a tensor always does, even at rank 0 (an empty
@@ -167,6 +222,9 @@ bool ArtifactWriter::layout(Layout *layout, std::string *error) const {
                              std::to_string(*expected));
   }
 
+  if (!checkParameters(parameters_, entryPoints_, weights_, error))
+    return false;
+
   // Data segment: code objects, then weights, each 64-byte aligned.
   auto place = [&](const Blob &blob) {
     uint64_t offset = alignUp(layout->dataSize, kArtifactAlignment);
@@ -202,10 +260,23 @@ bool ArtifactWriter::layout(Layout *layout, std::string *error) const {
         static_cast<fb::ElementType>(blob.elementType),
         b.CreateVector(blob.shape), offset, blob.bytes.size()));
   }
+  // Without parameters the field is left out, so such artifacts stay byte
+  // for byte what they were before the field existed.
+  flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::Parameter>>>
+      parameters;
+  if (!parameters_.empty()) {
+    std::vector<flatbuffers::Offset<fb::Parameter>> list;
+    for (const ParameterSignature &p : parameters_)
+      list.push_back(fb::CreateParameter(
+          b, b.CreateString(p.name), b.CreateString(p.symbol),
+          static_cast<fb::ElementType>(p.elementType),
+          b.CreateVector(p.shape)));
+    parameters = b.CreateVector(list);
+  }
   auto producer = producer_.empty() ? 0 : b.CreateString(producer_);
   auto module = fb::CreateModule(b, kArtifactSchemaVersion, producer,
                                  b.CreateVector(entries), b.CreateVector(code),
-                                 b.CreateVector(weights));
+                                 b.CreateVector(weights), parameters);
   fb::FinishSizePrefixedModuleBuffer(b, module);
   // GetSize() includes the 4-byte size prefix: the table ends at 4 + N.
   layout->dataStart = alignUp(b.GetSize(), kArtifactAlignment);

@@ -26,7 +26,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+#include <elf.h>
 #include <fcntl.h>
+#include <link.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -111,6 +113,95 @@ void *openFromTempFile(const CodeObjectRef &code, std::string *why) {
   return handle;
 }
 
+/// What dl_iterate_phdr reports about the bytes [begin, end) of a library.
+struct SegmentQuery {
+  const struct link_map *library = nullptr;
+  uintptr_t begin = 0, end = 0;
+  bool found = false;     // the library was found
+  bool writable = false;  // inside a PT_LOAD segment with PF_W
+  bool relro = false;     // overlaps PT_GNU_RELRO (read-only after loading)
+};
+
+int querySegments(struct dl_phdr_info *info, size_t, void *data) {
+  SegmentQuery &q = *static_cast<SegmentQuery *>(data);
+  if (info->dlpi_addr != q.library->l_addr || !info->dlpi_name ||
+      !q.library->l_name || std::strcmp(info->dlpi_name, q.library->l_name))
+    return 0;
+  q.found = true;
+  for (ElfW(Half) i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr) &ph = info->dlpi_phdr[i];
+    const uintptr_t start = info->dlpi_addr + ph.p_vaddr;
+    const uintptr_t stop = start + ph.p_memsz;
+    if (ph.p_type == PT_LOAD && (ph.p_flags & PF_W) && q.begin >= start &&
+        q.end <= stop)
+      q.writable = true;
+    if (ph.p_type == PT_GNU_RELRO && q.begin < stop && start < q.end)
+      q.relro = true;
+  }
+  return 1;
+}
+
+/// The storage of a parameter's symbol, checked as code_loader.h says; on
+/// failure returns null and sets *why to the end of a sentence that starts
+/// with "symbol 'x' ".
+void *resolveParameter(void *handle, const std::string &symbol, uint64_t size,
+                       std::string *why) {
+  ::dlerror();
+  void *address = ::dlsym(handle, symbol.c_str());
+  if (!address) {
+    *why = "is not defined in the " + std::string(hostTarget()) +
+           " code object";
+    return nullptr;
+  }
+  // dlsym also searches the libraries the code object depends on: a
+  // parameter called "stdout" must not resolve to libc's.
+  struct link_map *library = nullptr, *definer = nullptr;
+  Dl_info info{};
+  if (::dlinfo(handle, RTLD_DI_LINKMAP, &library) != 0 || !library ||
+      !::dladdr1(address, &info, reinterpret_cast<void **>(&definer),
+                 RTLD_DL_LINKMAP) ||
+      definer != library) {
+    *why = "is not defined by the " + std::string(hostTarget()) +
+           " code object itself" +
+           (info.dli_fname ? std::string(" but by ") + info.dli_fname : "");
+    return nullptr;
+  }
+  ElfW(Sym) *entry = nullptr;
+  if (!::dladdr1(address, &info, reinterpret_cast<void **>(&entry),
+                 RTLD_DL_SYMENT) ||
+      !entry || info.dli_saddr != address) {
+    *why = "has no symbol table entry to check";
+    return nullptr;
+  }
+  // ELF32_ST_TYPE and ELF64_ST_TYPE are the same: the low four bits.
+  const unsigned type = ELF64_ST_TYPE(entry->st_info);
+  if (type != STT_OBJECT && type != STT_COMMON) {
+    *why = type == STT_FUNC ? "is a function, not a data object"
+                            : "is not a data object (ELF symbol type " +
+                                  std::to_string(type) + ")";
+    return nullptr;
+  }
+  if (entry->st_size != size) {
+    *why = "has " + std::to_string(entry->st_size) +
+           " bytes in the code object, the parameter needs " +
+           std::to_string(size);
+    return nullptr;
+  }
+  if (size == 0)
+    return address;
+  SegmentQuery query;
+  query.library = library;
+  query.begin = reinterpret_cast<uintptr_t>(address);
+  query.end = query.begin + size;
+  ::dl_iterate_phdr(querySegments, &query);
+  if (!query.found || !query.writable || query.relro) {
+    *why = "is not writable (read-only data or RELRO; parameters must be "
+           "uninitialized writable globals)";
+    return nullptr;
+  }
+  return address;
+}
+
 } // namespace
 
 std::unique_ptr<LoadedCode> LoadedCode::load(const Artifact &artifact,
@@ -167,6 +258,21 @@ std::unique_ptr<LoadedCode> LoadedCode::load(const Artifact &artifact,
                     escapeForMessage(entries[i].symbol) +
                     "' is not defined in the " + target + " code object");
     loaded->functions_.push_back(reinterpret_cast<EntryFunction>(symbol));
+  }
+
+  const std::vector<ParameterSignature> &parameters = artifact.parameters();
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    std::string why;
+    // Verified artifacts have parameter sizes that fit.
+    const uint64_t size =
+        *byteSize(parameters[i].elementType, parameters[i].shape);
+    void *storage =
+        resolveParameter(loaded->handle_, parameters[i].symbol, size, &why);
+    if (!storage)
+      return failed("parameter " + std::to_string(i) + " (\"" +
+                    escapeForMessage(parameters[i].name) + "\"): symbol '" +
+                    escapeForMessage(parameters[i].symbol) + "' " + why);
+    loaded->parameters_.push_back(storage);
   }
   return loaded;
 }

@@ -7,8 +7,16 @@
 //
 // Private to the runtime (Session is the public face). Loads the host's
 // elf_shared_object code object of an artifact straight from memory and
-// resolves every entry point's symbol up front, so a missing symbol is a load
-// error rather than a failure halfway through a sampling loop.
+// resolves every entry point's and every parameter's symbol up front, so a
+// missing symbol is a load error rather than a failure halfway through a
+// sampling loop.
+//
+// Parameter symbols are written to, so each one is checked before its
+// address is handed out: it must be defined by the code object itself (not
+// by a library it depends on), be a data object of exactly the parameter's
+// size, and lie in a writable segment outside RELRO. A compiler that gets
+// any of this wrong produces a load error instead of a crash or a silent
+// overwrite of unrelated memory.
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,6 +51,10 @@ public:
   /// The function of entry point `index` (in Artifact::entryPoints() order).
   EntryFunction function(size_t index) const { return functions_[index]; }
 
+  /// The storage of parameter `index` (in Artifact::parameters() order):
+  /// writable, exactly byteSize(type, shape) bytes.
+  void *parameterStorage(size_t index) const { return parameters_[index]; }
+
 private:
   LoadedCode() = default;
   void *handle_ = nullptr;
@@ -51,6 +63,7 @@ private:
   int fd_ = -1;
   std::string openedAs_;
   std::vector<EntryFunction> functions_;
+  std::vector<void *> parameters_;
 };
 
 } // namespace detail

@@ -54,14 +54,21 @@ Session::Session() = default;
 Session::~Session() = default;
 
 std::unique_ptr<Session> Session::open(const std::string &path,
+                                       const SessionOptions &options,
                                        std::string *error) {
   std::unique_ptr<Artifact> artifact = Artifact::load(path, error);
   if (!artifact)
     return nullptr;
-  return create(std::move(artifact), error);
+  return create(std::move(artifact), options, error);
+}
+
+std::unique_ptr<Session> Session::open(const std::string &path,
+                                       std::string *error) {
+  return open(path, SessionOptions(), error);
 }
 
 std::unique_ptr<Session> Session::create(std::unique_ptr<Artifact> artifact,
+                                         const SessionOptions &options,
                                          std::string *error) {
   if (!artifact) {
     fail(error, "Session::create: no artifact");
@@ -74,7 +81,105 @@ std::unique_ptr<Session> Session::create(std::unique_ptr<Artifact> artifact,
   std::unique_ptr<Session> session(new Session());
   session->artifact_ = std::move(artifact);
   session->code_ = std::move(code);
+
+  // The files are needed only while binding: values are copied out.
+  std::vector<std::unique_ptr<SafetensorsFile>> files;
+  std::vector<const SafetensorsFile *> views;
+  for (const std::string &path : options.weightFiles) {
+    files.push_back(SafetensorsFile::load(path, error));
+    if (!files.back())
+      return nullptr;
+    views.push_back(files.back().get());
+  }
+  if (!session->bindWeights(views, error))
+    return nullptr;
   return session;
+}
+
+std::unique_ptr<Session> Session::create(std::unique_ptr<Artifact> artifact,
+                                         std::string *error) {
+  return create(std::move(artifact), SessionOptions(), error);
+}
+
+bool Session::bindWeights(const std::vector<const SafetensorsFile *> &files,
+                          std::string *error) {
+  const std::string &model = artifact_->name();
+  const std::vector<ParameterSignature> &parameters = artifact_->parameters();
+  std::string fileList; // "a.safetensors or b.safetensors"
+  for (size_t f = 0; f < files.size(); ++f) {
+    if (!files[f])
+      return fail(error, "Session::bindWeights: weight file " +
+                             std::to_string(f) + " is null");
+    fileList += (f == 0 ? "" : f + 1 == files.size() ? " or " : ", ") +
+                files[f]->name();
+  }
+
+  // Check every parameter before copying any, so a failed rebinding leaves
+  // the previous values in place.
+  struct Copy {
+    const uint8_t *data;
+    size_t size;
+  };
+  std::vector<Copy> copies;
+  std::vector<std::string> sources;
+  std::vector<std::set<std::string_view>> used(files.size());
+  for (const ParameterSignature &parameter : parameters) {
+    const std::string name = "'" + escapeForMessage(parameter.name) + "'";
+    const std::string expected = typeString(parameter);
+    const SafetensorsTensor *found = nullptr;
+    const SafetensorsFile *foundIn = nullptr;
+    for (size_t f = 0; f < files.size(); ++f) {
+      const SafetensorsTensor *tensor = files[f]->find(parameter.name);
+      if (!tensor)
+        continue;
+      if (found)
+        return fail(error, model + ": weight " + name + " is in both " +
+                               foundIn->name() + " and " + files[f]->name());
+      found = tensor;
+      foundIn = files[f];
+      used[f].insert(parameter.name);
+    }
+    if (found) {
+      if (found->elementType != parameter.elementType ||
+          found->shape != parameter.shape)
+        return fail(error, model + ": weight " + name + " is " +
+                               found->typeString() + " in " + foundIn->name() +
+                               ", the model expects " + expected);
+      if (parameter.elementType == ElementType::i1)
+        for (uint64_t i = 0; i < found->size; ++i)
+          if (found->data[i] > 1)
+            return fail(error, model + ": weight " + name + " in " +
+                                   foundIn->name() + ": BOOL element " +
+                                   std::to_string(i) + " is " +
+                                   std::to_string(found->data[i]) +
+                                   ", not 0 or 1");
+      copies.push_back({found->data, static_cast<size_t>(found->size)});
+      sources.push_back(foundIn->name());
+      continue;
+    }
+    // The loader checked that an embedded weight has the parameter's type.
+    if (const WeightRef *weight = artifact_->findWeight(parameter.name)) {
+      copies.push_back({weight->data, static_cast<size_t>(weight->size)});
+      sources.push_back(model);
+      continue;
+    }
+    return fail(error, model + ": no weight " + name + " (" + expected +
+                           "): not in the artifact and " +
+                           (files.empty() ? "no weight files were given"
+                                          : "not in " + fileList));
+  }
+
+  for (size_t i = 0; i < copies.size(); ++i)
+    if (copies[i].size)
+      std::memcpy(code_->parameterStorage(i), copies[i].data, copies[i].size);
+  parameterSources_ = std::move(sources);
+  unusedWeights_.clear();
+  for (size_t f = 0; f < files.size(); ++f)
+    for (const auto &entry : files[f]->tensors())
+      if (!used[f].count(entry.first))
+        unusedWeights_.push_back(files[f]->name() + ": " +
+                                 escapeForMessage(entry.first));
+  return true;
 }
 
 namespace {

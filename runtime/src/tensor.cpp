@@ -81,9 +81,7 @@ Tensor &Tensor::operator=(const Tensor &other) {
 }
 
 std::string Tensor::typeString() const {
-  std::string shape = shapeString(shape_);
-  return "tensor<" + shape + (shape.empty() ? "" : "x") +
-         elementTypeName(type_) + ">";
+  return tensorTypeString(type_, shape_);
 }
 
 } // namespace diffc

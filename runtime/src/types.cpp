@@ -119,6 +119,13 @@ std::string shapeString(const std::vector<int64_t> &shape) {
   return out;
 }
 
+std::string tensorTypeString(ElementType type,
+                             const std::vector<int64_t> &shape) {
+  std::string dims = shapeString(shape);
+  return "tensor<" + dims + (dims.empty() ? "" : "x") + elementTypeName(type) +
+         ">";
+}
+
 std::optional<int64_t> numElements(const std::vector<int64_t> &shape) {
   int64_t n = 1;
   for (int64_t extent : shape) {

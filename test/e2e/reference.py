@@ -165,3 +165,177 @@ def ddpm_step(model_output, sample, noise, alphas_cumprod, t, prev_t,
     else:
         raise ValueError(variance_type)
     return mean + std * f64(noise)
+
+
+# -- normalization, reductions, data movement, embeddings --------------------
+# Written from the PyTorch / diffusers definitions, with explicit loops where
+# a vectorized NumPy form would mirror the compiler's decomposition.
+
+def group_norm(x, gamma, beta, num_groups, eps=1e-5):
+    """torch.nn.functional.group_norm: biased variance, eps inside the sqrt."""
+    x = f64(x)
+    n, c = x.shape[:2]
+    y = np.empty_like(x)
+    per = c // num_groups
+    for i in range(n):
+        for g in range(num_groups):
+            block = x[i, g * per:(g + 1) * per]
+            mu = block.mean()
+            var = ((block - mu) ** 2).mean()
+            y[i, g * per:(g + 1) * per] = (block - mu) / math.sqrt(var + eps)
+    shape = (1, c) + (1,) * (x.ndim - 2)
+    return y * f64(gamma).reshape(shape) + f64(beta).reshape(shape)
+
+
+def layer_norm(x, gamma, beta, eps=1e-5):
+    """torch.nn.functional.layer_norm over the last dimension."""
+    x = f64(x)
+    mu = x.mean(axis=-1, keepdims=True)
+    var = ((x - mu) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mu) / np.sqrt(var + eps) * f64(gamma) + f64(beta)
+
+
+def softmax(x, axis):
+    x = f64(x)
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def reduce_loss(v, reduction):
+    if reduction == "none":
+        return v
+    return np.asarray(v.mean() if reduction == "mean" else v.sum())
+
+
+def mse_loss(x, y, reduction):
+    return reduce_loss((f64(x) - f64(y)) ** 2, reduction)
+
+
+def gaussian_kl(mu, logvar, reduction):
+    mu, lv = f64(mu), f64(logvar)
+    return reduce_loss(0.5 * (-lv + np.exp(lv) + mu ** 2 - 1.0), reduction)
+
+
+def bce_with_logits(x, y, reduction):
+    """-[y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))], via logaddexp."""
+    x, y = f64(x), f64(y)
+    v = y * np.logaddexp(0.0, -x) + (1.0 - y) * np.logaddexp(0.0, x)
+    return reduce_loss(v, reduction)
+
+
+def hinge_loss(x, target, reduction):
+    x = f64(x)
+    v = {"real": np.maximum(1.0 - x, 0.0), "fake": np.maximum(1.0 + x, 0.0),
+         "generator": -x}[target]
+    return reduce_loss(v, reduction)
+
+
+def upsample_nearest(x, sh, sw):
+    return np.repeat(np.repeat(f64(x), sh, axis=2), sw, axis=3)
+
+
+def avg_pool2d(x, kernel, stride, padding=(0, 0)):
+    """count_include_pad=True, ceil_mode=False: every window sums kH * kW
+    entries of the zero-padded input."""
+    x = f64(x)
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    ho = (x.shape[2] + 2 * ph - kh) // sh + 1
+    wo = (x.shape[3] + 2 * pw - kw) // sw + 1
+    y = np.zeros(x.shape[:2] + (ho, wo))
+    for i in range(ho):
+        for j in range(wo):
+            y[:, :, i, j] = xp[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw].sum(axis=(2, 3))
+    return y / (kh * kw)
+
+
+def timestep_embedding(t, dim, flip_sin_to_cos=False, downscale_freq_shift=1.0,
+                       scale=1.0, max_period=10000.0):
+    """diffusers.models.embeddings.get_timestep_embedding, in float64."""
+    half = dim // 2
+    exponent = -math.log(max_period) * np.arange(half, dtype=np.float64)
+    exponent = exponent / (half - downscale_freq_shift)
+    emb = f64(t)[:, None] * np.exp(exponent)[None, :]
+    emb = scale * emb
+    emb = np.concatenate([np.sin(emb), np.cos(emb)], axis=-1)
+    if flip_sin_to_cos:
+        emb = np.concatenate([emb[:, half:], emb[:, :half]], axis=-1)
+    if dim % 2 == 1:
+        emb = np.pad(emb, ((0, 0), (0, 1)))
+    return emb
+
+
+def vector_quantize(z, codebook, axis):
+    """Nearest codebook row per position along `axis`; ties go to the lowest
+    index (np.argmin, like torch.argmin). Returns (quantized, indices)."""
+    z, cb = np.moveaxis(f64(z), axis, -1), f64(codebook)
+    d = ((z[..., None, :] - cb) ** 2).sum(axis=-1)
+    idx = np.argmin(d, axis=-1)
+    return np.moveaxis(cb[idx], -1, axis), idx
+
+
+# -- matrix products, convolutions, attention ----------------------------------
+
+def linear(x, w, b=None):
+    """torch.nn.functional.linear: x W^T + b over the last dimension."""
+    y = np.einsum("...i,oi->...o", f64(x), f64(w))
+    return y if b is None else y + f64(b)
+
+
+def matmul(a, b):
+    """torch.matmul for rank >= 2 (broadcast batch dimensions)."""
+    return np.matmul(f64(a), f64(b))
+
+
+def conv_nd(x, w, b=None, stride=None, padding=None, dilation=None, groups=1):
+    """torch.nn.functional.conv{2,3}d by explicit loops over the kernel taps:
+    for every tap, the strided window of the zero-padded input is multiplied
+    into the output with one einsum per group. x [N, C, *S], w [O, C/g, *K]."""
+    x, w = f64(x), f64(w)
+    nd = x.ndim - 2
+    stride = stride or (1,) * nd
+    padding = padding or (0,) * nd
+    dilation = dilation or (1,) * nd
+    xp = np.pad(x, [(0, 0), (0, 0)] + [(p, p) for p in padding])
+    kernel = w.shape[2:]
+    out = [(x.shape[2 + i] + 2 * padding[i] - dilation[i] * (kernel[i] - 1) - 1)
+           // stride[i] + 1 for i in range(nd)]
+    n, c = x.shape[:2]
+    o, cg = w.shape[:2]
+    og = o // groups
+    y = np.zeros((n, o) + tuple(out))
+    for tap in np.ndindex(*kernel):
+        window = tuple(slice(tap[i] * dilation[i],
+                             tap[i] * dilation[i] + (out[i] - 1) * stride[i] + 1,
+                             stride[i]) for i in range(nd))
+        patch = xp[(slice(None), slice(None)) + window]  # [N, C, *out]
+        for g in range(groups):
+            wg = w[(slice(g * og, (g + 1) * og), slice(None)) + tap]  # [og, cg]
+            xg = patch[:, g * cg:(g + 1) * cg]
+            y[:, g * og:(g + 1) * og] += np.einsum("oc,nc...->no...", wg, xg)
+    if b is not None:
+        y += f64(b).reshape((1, o) + (1,) * nd)
+    return y
+
+
+def attention(q, k, v, num_heads=1, mask=None, scale=None):
+    """Multi-head scaled dot-product attention on projected [B, L, E] inputs:
+    per head softmax(Q K^T * scale + mask) V, heads concatenated. A bool mask
+    keeps the True positions; a float mask is added to the scores."""
+    q, k, v = f64(q), f64(k), f64(v)
+    b, lq, e = q.shape
+    lk, ev = k.shape[1], v.shape[2]
+    d, dv = e // num_heads, ev // num_heads
+    scale = 1.0 / math.sqrt(d) if scale is None else scale
+    qh = q.reshape(b, lq, num_heads, d).transpose(0, 2, 1, 3)
+    kh = k.reshape(b, lk, num_heads, d).transpose(0, 2, 1, 3)
+    vh = v.reshape(b, lk, num_heads, dv).transpose(0, 2, 1, 3)
+    s = np.einsum("bhid,bhjd->bhij", qh, kh) * scale
+    if mask is not None:
+        m = np.asarray(mask)[:, None]  # broadcast over heads
+        s = np.where(m, s, -np.inf) if m.dtype == bool else s + f64(m)
+    s = s - s.max(axis=-1, keepdims=True)
+    p = np.exp(s)
+    p /= p.sum(axis=-1, keepdims=True)
+    o = np.einsum("bhij,bhjd->bhid", p, vh)
+    return o.transpose(0, 2, 1, 3).reshape(b, lq, ev)

@@ -25,11 +25,16 @@
 //     ],
 //     "weights": [
 //       {"name": "w", "element_type": "f32", "shape": [2, 3], "offset": 15808, "size": 24}
+//     ],
+//     "parameters": [
+//       {"name": "w", "symbol": "diffc_param_0", "element_type": "f32", "shape": [2, 3], "type": "tensor<2x3xf32>", "embedded": true}
 //     ]
 //   }
 //
 // Shapes use -1 for a dynamic extent, as the schema does; "type" repeats the
-// signature in MLIR spelling for readability.
+// signature in MLIR spelling for readability. A parameter is "embedded" when
+// the artifact has a weight of its name (the default value; a weights file
+// given at run time takes precedence).
 //
 //===----------------------------------------------------------------------===//
 
@@ -149,6 +154,19 @@ std::string inspectJson(const Artifact &artifact) {
                       ", \"size\": " + std::to_string(w.size) + "}");
   out += "  \"weights\": ";
   appendArray(out, "  ", weights);
+  out += ",\n";
+
+  std::vector<std::string> parameters;
+  for (const ParameterSignature &p : artifact.parameters())
+    parameters.push_back(
+        "{\"name\": " + jsonString(p.name) +
+        ", \"symbol\": " + jsonString(p.symbol) +
+        ", \"element_type\": " + jsonString(elementTypeName(p.elementType)) +
+        ", \"shape\": " + jsonShape(p.shape) +
+        ", \"type\": " + jsonString(typeString(p)) + ", \"embedded\": " +
+        (artifact.findWeight(p.name) ? "true" : "false") + "}");
+  out += "  \"parameters\": ";
+  appendArray(out, "  ", parameters);
   out += "\n}\n";
   return out;
 }

@@ -8,6 +8,8 @@
 // The runtime's command-line face: `diffc-run MODEL.diffc COMMAND ...`. The
 // model comes first so every command (inspect, call, and later sample) reads
 // the same way; each command is one function in the table at the bottom.
+// Options may stand anywhere; --weights applies to the commands that run the
+// model (call, and later sample).
 //
 // Exit codes: 0 success, 1 error (bad artifact, bad input, failed call),
 // 2 usage error. Every error is one line "diffc-run: error: ..." on stderr.
@@ -16,12 +18,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "Inspect.h"
+#include "Sample.h"
 
 #include "diffc/artifact.h"
 #include "diffc/runtime.h"
 #include "diffc/session.h"
 #include "diffc/tensor.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -44,15 +48,21 @@ const char kHelp[] = R"(diffc-run - load and run diffc artifacts (runtime only, 
 
 USAGE
   diffc-run MODEL.diffc inspect
-  diffc-run MODEL.diffc call ENTRY [--arg X]... [--out FILE.npy]...
+  diffc-run MODEL.diffc call ENTRY [--weights W.safetensors]... [--arg X]...
+            [--out FILE.npy]... [--verbose]
+  diffc-run MODEL.diffc sample [--sampler ddim|ddpm] [--steps N] [--eta E]
+            [--seed S] [--batch B] [--init x_T.npy] [--weights W]...
+            [--out grid.png] [--out x0.npy]
   diffc-run --help | --version
 
 COMMANDS
   inspect   Verify MODEL.diffc and print it as JSON: schema version, producer,
             entry points with their signatures, code objects (target, format,
-            offset, size) and weights (name, element type, shape, offset,
-            size). Shapes use -1 for dynamic extents. Needs no code for this
-            machine, so GPU-only artifacts can be inspected anywhere.
+            offset, size), weights (name, element type, shape, offset, size)
+            and parameters (name, symbol, element type, shape, and whether
+            the artifact embeds a value). Shapes use -1 for dynamic extents.
+            Needs no code for this machine, so GPU-only artifacts can be
+            inspected anywhere.
 
   call      Call entry point ENTRY with the --arg values, in signature order.
             Each X is one of
@@ -69,9 +79,32 @@ COMMANDS
             atomically (temporary file, fsync, rename). Without --out, each
             result's type and first values are printed.
 
+WEIGHTS
+  The model's parameters (see inspect) get their values before the first
+  call: each from the --weights file holding a tensor of its state-dict name
+  (e.g. "conv_in.weight"), else from the weight the artifact embeds under
+  that name. Element type and shape must match exactly; a parameter found
+  nowhere, or in two --weights files, is an error. Other tensors in the
+  files are ignored (--verbose counts them).
+
+  sample    Run the artifact's sampler (entry sample_ddim or sample_ddpm,
+            added by `diffc compile --sampler=ddim,ddpm`). Steps, eta, seed
+            and batch are run-time choices; x_T is Philox noise of the seed
+            (offset 0) unless --init gives it. Each --out is a .png (a grid
+            of the samples, [-1, 1] mapped to 0..255) or a .npy (the raw
+            float32 samples). Defaults: ddim, 50 steps, eta 0, seed 0,
+            batch 16.
+
 OPTIONS
+  --weights F, --weights=F
+                       a safetensors file of parameter values for `call`
+                       (repeatable, e.g. for sharded checkpoints)
   --arg X, --arg=X     an input of `call` (repeatable)
   --out F, --out=F     an output file of `call` (repeatable)
+  --sampler ddim|ddpm, --steps N, --eta E, --seed S, --batch B, --init F
+                       sampling choices of `sample` (see above)
+  --upscale K          pixel size in PNG grids (default 3 below 64 pixels)
+  -v, --verbose        say on stderr where the parameters came from
   -h, --help           show this help
   --version            show the runtime, artifact schema and C API versions
 
@@ -80,6 +113,10 @@ EXAMPLES
   diffc-run model.diffc call add_f32 --arg a.npy --arg b.npy --out c.npy
   diffc-run model.diffc call scale --arg x.npy --arg f32:0.5
   diffc-run model.diffc call step --arg x.npy --arg i64:999 --out x_prev.npy
+  diffc-run model.diffc call unet --weights unet.safetensors --arg x.npy \
+            --arg i64:999 --out eps.npy
+  diffc-run model.diffc sample --steps 50 --seed 1 --batch 16 --out grid.png
+  diffc-run model.diffc sample --sampler ddpm --steps 1000 --out x0.npy
 
 EXIT STATUS
   0 success, 1 error (invalid artifact or input, failed call, I/O), 2 usage.
@@ -103,6 +140,9 @@ struct Options {
   std::vector<std::string> positional; // after the command
   std::vector<std::string> args;
   std::vector<std::string> outs;
+  std::vector<std::string> weights;
+  std::vector<std::string> sampleFlags; // --steps=.. etc., parsed by `sample`
+  bool verbose = false;
 };
 
 /// Parses a scalar --arg ("i64:5"); returns false with *why for a malformed
@@ -223,6 +263,28 @@ void printResult(size_t index, const Arg &result) {
 // Commands
 //===----------------------------------------------------------------------===//
 
+/// With --verbose: where the parameters' values came from, on stderr.
+void reportBinding(const Session &session) {
+  const std::vector<std::string> &sources = session.parameterSources();
+  std::vector<std::pair<std::string, size_t>> counts;
+  for (const std::string &source : sources) {
+    auto it = std::find_if(counts.begin(), counts.end(),
+                           [&](const auto &c) { return c.first == source; });
+    if (it == counts.end())
+      counts.emplace_back(source, 1);
+    else
+      ++it->second;
+  }
+  std::string from;
+  for (const auto &[source, count] : counts)
+    from += (from.empty() ? ": " : ", ") + std::to_string(count) + " from " +
+            source;
+  std::fprintf(stderr,
+               "diffc-run: %zu parameter(s) bound%s; %zu tensor(s) of the "
+               "weight files unused\n",
+               sources.size(), from.c_str(), session.unusedWeights().size());
+}
+
 int runInspect(const Options &options) {
   if (!options.positional.empty() || !options.args.empty() ||
       !options.outs.empty())
@@ -288,9 +350,14 @@ int runCall(const Options &options) {
     inputs[i] = Arg::ofTensor(std::move(tensor));
   }
 
-  std::unique_ptr<Session> session = Session::create(std::move(artifact), &why);
+  SessionOptions sessionOptions;
+  sessionOptions.weightFiles = options.weights;
+  std::unique_ptr<Session> session =
+      Session::create(std::move(artifact), sessionOptions, &why);
   if (!session)
     return error(why);
+  if (options.verbose)
+    reportBinding(*session);
   std::vector<Arg> results;
   if (!session->call(entryName, inputs, &results, &why))
     return error(why);
@@ -335,9 +402,87 @@ struct Command {
 };
 
 /// Subcommands; `sample` and friends are added here.
+/// Reads the sampling flags ("--steps=50" form, collected by main).
+bool parseSampleFlags(const Options &options, SampleOptions *o,
+                      std::string *why) {
+  for (const std::string &flag : options.sampleFlags) {
+    size_t eq = flag.find('=');
+    std::string name = flag.substr(0, eq), value = flag.substr(eq + 1);
+    auto integer = [&](int64_t *out) {
+      char *end = nullptr;
+      errno = 0;
+      long long v = std::strtoll(value.c_str(), &end, 10);
+      if (value.empty() || *end || errno) {
+        *why = name + " needs an integer, got '" + value + "'";
+        return false;
+      }
+      *out = v;
+      return true;
+    };
+    if (name == "--sampler") {
+      o->sampler = value;
+    } else if (name == "--steps") {
+      if (!integer(&o->steps))
+        return false;
+    } else if (name == "--batch") {
+      if (!integer(&o->batch))
+        return false;
+    } else if (name == "--upscale") {
+      if (!integer(&o->upscale))
+        return false;
+    } else if (name == "--seed") {
+      char *end = nullptr;
+      errno = 0;
+      unsigned long long v = std::strtoull(value.c_str(), &end, 0);
+      if (value.empty() || *end || errno || value[0] == '-') {
+        *why = "--seed needs a non-negative integer, got '" + value + "'";
+        return false;
+      }
+      o->seed = v;
+    } else if (name == "--eta") {
+      char *end = nullptr;
+      float v = std::strtof(value.c_str(), &end);
+      if (value.empty() || *end || !(v >= 0.0f)) {
+        *why = "--eta needs a number >= 0, got '" + value + "'";
+        return false;
+      }
+      o->eta = v;
+      o->etaGiven = true;
+    } else if (name == "--init") {
+      o->init = value;
+    }
+  }
+  return true;
+}
+
+int runSample(const Options &options) {
+  if (!options.positional.empty())
+    return usageError("sample takes no positional argument, got '" +
+                      options.positional[0] + "'");
+  if (!options.args.empty())
+    return usageError("--arg belongs to the call command");
+  SampleOptions sample;
+  sample.outs = options.outs;
+  std::string why;
+  if (!parseSampleFlags(options, &sample, &why))
+    return usageError(why);
+  SessionOptions sessionOptions;
+  sessionOptions.weightFiles = options.weights;
+  std::unique_ptr<Session> session =
+      Session::open(options.model, sessionOptions, &why);
+  if (!session)
+    return error(why);
+  if (options.verbose)
+    reportBinding(*session);
+  if (!runSampler(*session, sample, &why))
+    return error(why);
+  return 0;
+}
+
 constexpr Command kCommands[] = {
     {"inspect", runInspect},
     {"call", runCall},
+    {"sample", runSample},
 };
 
 } // namespace
@@ -375,10 +520,25 @@ int main(int argc, char **argv) {
     int matched = value("--arg", &options.args);
     if (!matched)
       matched = value("--out", &options.outs);
+    if (!matched)
+      matched = value("--weights", &options.weights);
+    for (const char *flag : {"--sampler", "--steps", "--eta", "--seed",
+                             "--batch", "--init", "--upscale"}) {
+      if (matched)
+        break;
+      std::vector<std::string> one;
+      matched = value(flag, &one);
+      if (matched > 0)
+        options.sampleFlags.push_back(std::string(flag) + "=" + one[0]);
+    }
     if (matched < 0)
       return usageError(arg + " needs a value");
     if (matched)
       continue;
+    if (arg == "-v" || arg == "--verbose") {
+      options.verbose = true;
+      continue;
+    }
     if (arg.size() > 1 && arg[0] == '-')
       return usageError("unknown option '" + arg + "'");
     if (options.model.empty())
@@ -392,14 +552,17 @@ int main(int argc, char **argv) {
     return usageError("no MODEL.diffc given");
   if (options.command.empty())
     return usageError("no command given after " + options.model +
-                      " (commands: inspect, call)");
+                      " (commands: inspect, call, sample)");
   for (const Command &command : kCommands)
     if (options.command == command.name) {
-      if (command.run != runCall &&
-          (!options.args.empty() || !options.outs.empty()))
-        return usageError("--arg and --out belong to the call command");
+      if (command.run == runInspect &&
+          (!options.args.empty() || !options.outs.empty() ||
+           !options.weights.empty()))
+        return usageError("inspect takes no --arg, --out or --weights");
+      if (command.run != runSample && !options.sampleFlags.empty())
+        return usageError("sampling options belong to the sample command");
       return command.run(options);
     }
   return usageError("unknown command '" + options.command +
-                    "' (commands: inspect, call)");
+                    "' (commands: inspect, call, sample)");
 }

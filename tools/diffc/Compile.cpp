@@ -8,10 +8,12 @@
 #include "Signature.h"
 
 #include "frontends/Samplers/SamplerBuilder.h"
+#include "passes/Diffc/Parameters.h"
 #include "passes/InitAll.h"
 #include "passes/Pipelines/Pipelines.h"
 
 #include "diffc/artifact.h"
+#include "diffc/safetensors.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -68,6 +70,12 @@ cl::opt<std::string> schedulerConfig(
     "scheduler-config",
     cl::desc("diffusers scheduler_config.json for the samplers (default: "
              "diffusers' defaults)"),
+    cl::value_desc("file"), cl::init(""), cl::cat(category));
+
+cl::opt<std::string> weightsFile(
+    "weights",
+    cl::desc("Embed the parameters' values from this safetensors file (PyTorch "
+             "state-dict names); without it diffc-run takes --weights"),
     cl::value_desc("file"), cl::init(""), cl::cat(category));
 
 int fail(const Twine &message) {
@@ -191,6 +199,18 @@ int diffcCompileMain(int argc, char **argv) {
   std::vector<diffc::EntryPointSignature> entries;
   if (failed(diffc::collectEntryPoints(*module, entries)))
     return 1;
+  // The same rule names the storage that diffc-parameters-to-globals makes.
+  FailureOr<std::vector<mlir::diffc::ModuleParameter>> parameters =
+      mlir::diffc::collectParameters(*module);
+  if (failed(parameters))
+    return 1;
+  std::unique_ptr<diffc::SafetensorsFile> weights;
+  if (!weightsFile.empty()) {
+    std::string error;
+    weights = diffc::SafetensorsFile::load(weightsFile, &error);
+    if (!weights)
+      return fail(error);
+  }
 
   mlir::PassManager pm(&context);
   mlir::diffc::buildDiffcCpuPipeline(pm, stage);
@@ -227,6 +247,30 @@ int diffcCompileMain(int argc, char **argv) {
   writer.setProducer("diffc 0.1 (LLVM 22, cpu " + cpu + ")");
   for (auto &e : entries)
     writer.addEntryPoint(std::move(e));
+  for (const mlir::diffc::ModuleParameter &p : *parameters) {
+    diffc::ParameterSignature sig;
+    sig.name = p.name;
+    sig.symbol = p.symbol;
+    std::optional<diffc::ValueSignature> value = diffc::signatureOf(p.type);
+    if (!value)
+      return fail("parameter '" + p.name + "' has an element type the "
+                  "runtime cannot hold");
+    sig.elementType = value->elementType;
+    sig.shape = value->shape;
+    if (weights) {
+      const diffc::SafetensorsTensor *t = weights->find(p.name);
+      if (!t)
+        return fail(weightsFile + ": no tensor '" + p.name + "' for the "
+                    "parameter of that name (" + diffc::typeString(sig) + ")");
+      if (t->elementType != sig.elementType || t->shape != sig.shape)
+        return fail(weightsFile + ": tensor '" + p.name + "' is " +
+                    t->typeString() + ", the model expects " +
+                    diffc::typeString(sig));
+      writer.addWeight(p.name, sig.elementType, sig.shape,
+                       std::vector<uint8_t>(t->data, t->data + t->size));
+    }
+    writer.addParameter(std::move(sig));
+  }
   writer.addCodeObject("x86_64", diffc::CodeFormat::elf_shared_object,
                        std::vector<uint8_t>(sharedObject.begin(),
                                             sharedObject.end()));

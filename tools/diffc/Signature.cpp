@@ -30,7 +30,7 @@ static std::optional<diffc::ElementType> elementTypeOf(Type t) {
   return std::nullopt;
 }
 
-static std::optional<diffc::ValueSignature> signatureOf(Type type) {
+std::optional<diffc::ValueSignature> diffc::signatureOf(Type type) {
   if (auto tensor = dyn_cast<RankedTensorType>(type)) {
     std::optional<diffc::ElementType> et = elementTypeOf(tensor.getElementType());
     if (!et)

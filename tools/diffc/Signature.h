@@ -20,6 +20,9 @@
 
 namespace diffc {
 
+/// The signature of `type` when it can cross the artifact boundary.
+std::optional<ValueSignature> signatureOf(mlir::Type type);
+
 /// Collects the signature of every public function with a body. Emits an
 /// error at the function's location and returns failure for a type the
 /// runtime cannot pass (only ranked tensors of f32/f64/f16/bf16/i32/i64/i1

@@ -468,6 +468,12 @@ def Diffc_EmbeddingOp : Diffc_Op<"embedding", [Pure]> {
     indices of any shape `S`, result `S x [D]`. Classifier-free guidance
     reserves one row as the null class.
 
+    Out-of-range indices: where PyTorch raises an error for an index outside
+    `[0, V)` (negative ones included), compiled code has no error channel, so
+    the result row for such an index is all NaN. The table is never read out
+    of bounds, and the NaN propagates into everything computed from the row
+    instead of a neighbouring row being used silently.
+
     ```mlir
     %c = diffc.embedding %table, %labels : (tensor<11x256xf32>, tensor<?xi64>) -> tensor<?x256xf32>
     ```

@@ -29,6 +29,14 @@ struct ConvertDiffcToLinalgPass
     RewritePatternSet patterns(&getContext());
     diffc::populateElementwiseToLinalgPatterns(patterns);
     diffc::populateSamplerToLinalgPatterns(patterns);
+    diffc::populateContractionToLinalgPatterns(patterns);
+    diffc::populateAttentionToLinalgPatterns(patterns);
+    diffc::populateScheduleToLinalgPatterns(patterns);
+    diffc::populateSamplerLoopToSCFPatterns(patterns);
+    diffc::populateNormalizationToLinalgPatterns(patterns);
+    diffc::populateReductionToLinalgPatterns(patterns);
+    diffc::populateDataMovementToLinalgPatterns(patterns);
+    diffc::populateEmbeddingToLinalgPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

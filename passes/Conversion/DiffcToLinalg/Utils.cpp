@@ -7,6 +7,7 @@
 #include "passes/Conversion/DiffcToLinalg/Utils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -54,4 +55,69 @@ SmallVector<utils::IteratorType> diffc::parallelIterators(unsigned rank) {
 Value diffc::floatConstant(OpBuilder &b, Location loc, Type type,
                            double value) {
   return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
+}
+
+SmallVector<int64_t> diffc::staticExtents(ArrayRef<OpFoldResult> sizes) {
+  return llvm::map_to_vector(sizes, [](OpFoldResult size) -> int64_t {
+    std::optional<int64_t> c = getConstantIntValue(size);
+    return c ? *c : ShapedType::kDynamic;
+  });
+}
+
+Value diffc::createFilledTensor(OpBuilder &b, Location loc,
+                                ArrayRef<OpFoldResult> sizes, Type elementType,
+                                double value) {
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, elementType);
+  Value fill = floatConstant(b, loc, elementType, value);
+  return linalg::FillOp::create(b, loc, fill, empty).getResult(0);
+}
+
+Value diffc::expandShape(OpBuilder &b, Location loc, Value src,
+                         ArrayRef<ReassociationIndices> reassociation,
+                         ArrayRef<OpFoldResult> sizes) {
+  auto type = RankedTensorType::get(
+      staticExtents(sizes), cast<RankedTensorType>(src.getType()).getElementType());
+  return tensor::ExpandShapeOp::create(b, loc, type, src, reassociation, sizes);
+}
+
+Value diffc::castTo(OpBuilder &b, Location loc, Value value, Type type) {
+  if (value.getType() == type)
+    return value;
+  return tensor::CastOp::create(b, loc, type, value);
+}
+
+Type diffc::accumulatorType(Type elementType) {
+  if (elementType.isF16() || elementType.isBF16())
+    return Float32Type::get(elementType.getContext());
+  return elementType;
+}
+
+Value diffc::convertFloat(OpBuilder &b, Location loc, Value v, Type t) {
+  auto from = cast<FloatType>(v.getType());
+  if (from == t)
+    return v;
+  if (from.getWidth() < cast<FloatType>(t).getWidth())
+    return arith::ExtFOp::create(b, loc, t, v);
+  return arith::TruncFOp::create(b, loc, t, v);
+}
+
+Value diffc::elementCount(OpBuilder &b, Location loc, Value tensor,
+                          ArrayRef<int64_t> dims, Type t) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  int64_t known = 1;
+  Value dynamic;
+  for (int64_t d : dims) {
+    if (!type.isDynamicDim(d)) {
+      known *= type.getDimSize(d);
+      continue;
+    }
+    Value size = tensor::DimOp::create(b, loc, tensor, d);
+    dynamic = dynamic ? arith::MulIOp::create(b, loc, dynamic, size) : size;
+  }
+  Value count = floatConstant(b, loc, t, static_cast<double>(known));
+  if (!dynamic)
+    return count;
+  Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), dynamic);
+  Value f = arith::SIToFPOp::create(b, loc, t, i64);
+  return known == 1 ? f : arith::MulFOp::create(b, loc, f, count);
 }

@@ -7,10 +7,12 @@
 #ifndef DIFFC_PASSES_CONVERSION_DIFFCTOLINALG_UTILS_H
 #define DIFFC_PASSES_CONVERSION_DIFFCTOLINALG_UTILS_H
 
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/Value.h"
 
 namespace mlir::diffc {
@@ -32,6 +34,40 @@ SmallVector<utils::IteratorType> parallelIterators(unsigned rank);
 
 /// A float constant of type `type` (a scalar float type).
 Value floatConstant(OpBuilder &b, Location loc, Type type, double value);
+
+/// The static extents of `sizes`: ShapedType::kDynamic where a size is a
+/// Value rather than a constant.
+SmallVector<int64_t> staticExtents(ArrayRef<OpFoldResult> sizes);
+
+/// A tensor of `sizes` and `elementType` filled with `value`
+/// (tensor.empty + linalg.fill): the zero accumulator of a contraction, or
+/// the -inf start of a max reduction.
+Value createFilledTensor(OpBuilder &b, Location loc,
+                         ArrayRef<OpFoldResult> sizes, Type elementType,
+                         double value);
+
+/// tensor.expand_shape of `src` into a tensor of `sizes` (static extents
+/// taken from constant sizes), grouped by `reassociation`.
+Value expandShape(OpBuilder &b, Location loc, Value src,
+                  ArrayRef<ReassociationIndices> reassociation,
+                  ArrayRef<OpFoldResult> sizes);
+
+/// `value` with type `type` (a tensor.cast when the static information
+/// differs, e.g. a dynamic extent the op's result type knows statically).
+Value castTo(OpBuilder &b, Location loc, Value value, Type type);
+
+/// The type a reduction accumulates in: f32 for f16 and bf16 (as PyTorch's
+/// CPU kernels do), the element type itself otherwise.
+Type accumulatorType(Type elementType);
+
+/// The scalar float `v` converted to the float type `t` (extf or truncf).
+Value convertFloat(OpBuilder &b, Location loc, Value v, Type t);
+
+/// The number of elements in dimensions `dims` of `tensor`, as a scalar of
+/// float type `t`: a constant when those extents are static, else computed
+/// from `tensor.dim` at run time (a dynamic batch).
+Value elementCount(OpBuilder &b, Location loc, Value tensor,
+                   ArrayRef<int64_t> dims, Type t);
 
 } // namespace mlir::diffc
 

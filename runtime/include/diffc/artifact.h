@@ -18,9 +18,9 @@
 // so there is exactly one writer). Artifact::load() checks every byte it will
 // use before handing anything out: the size prefix, the identifier, the
 // FlatBuffers Verifier, then semantic checks (schema version, blob ranges and
-// alignment, weight sizes, signatures). After a successful load every
-// accessor is safe; on failure load() returns null and a one-line message
-// "<file>: <what is wrong, and where>".
+// alignment, weight sizes, signatures, parameters). After a successful load
+// every accessor is safe; on failure load() returns null and a one-line
+// message "<file>: <what is wrong, and where>".
 //
 // The loaded artifact exposes plain C++ structs, not the generated FlatBuffers
 // types, so users never depend on the generated header.
@@ -115,6 +115,25 @@ struct WeightRef {
   const uint8_t *data = nullptr;
 };
 
+/// A weight that the generated code reads from an exported global array of
+/// its own (schema table Parameter). Session copies the weight's bytes into
+/// that global before the first call, from a weights file or from the
+/// artifact's Weight of the same name (see artifact.fbs and session.h).
+struct ParameterSignature {
+  /// State-dict name ("conv_in.weight"): the key looked up in weights files
+  /// and among the artifact's weights.
+  std::string name;
+  /// The exported global in the code object ("diffc_param_0"), a writable
+  /// array of exactly byteSize(elementType, shape) bytes.
+  std::string symbol;
+  ElementType elementType = ElementType::f32;
+  /// Static extents (never kDynamicExtent).
+  std::vector<int64_t> shape;
+};
+
+/// "tensor<64x1x3x3xf32>".
+std::string typeString(const ParameterSignature &parameter);
+
 //===----------------------------------------------------------------------===//
 // Reader
 //===----------------------------------------------------------------------===//
@@ -164,6 +183,15 @@ public:
   /// The weight called `name`, or null.
   const WeightRef *findWeight(std::string_view name) const;
 
+  /// All parameters, in file order: names and symbols unique, shapes static,
+  /// and a weight of the same name (if any) has the same type and shape.
+  /// Empty for artifacts written before parameters existed.
+  const std::vector<ParameterSignature> &parameters() const {
+    return parameters_;
+  }
+  /// The parameter called `name`, or null.
+  const ParameterSignature *findParameter(std::string_view name) const;
+
   /// Size of the whole file in bytes.
   uint64_t fileSize() const { return fileSize_; }
   /// D = align_up(4 + N, 64), where the data segment starts in the file.
@@ -185,16 +213,17 @@ private:
   std::vector<EntryPointSignature> entryPoints_;
   std::vector<CodeObjectRef> codeObjects_;
   std::vector<WeightRef> weights_;
+  std::vector<ParameterSignature> parameters_;
 };
 
 //===----------------------------------------------------------------------===//
 // Writer
 //===----------------------------------------------------------------------===//
 
-/// Collects entry points, code objects and weights and writes them as one
-/// artifact. It copies the bytes it is given. write() validates everything
-/// against the same rules Artifact::load() enforces, so it never produces a
-/// file the runtime would refuse.
+/// Collects entry points, code objects, weights and parameters and writes
+/// them as one artifact. It copies the bytes it is given. write() validates
+/// everything against the same rules Artifact::load() enforces, so it never
+/// produces a file the runtime would refuse.
 class ArtifactWriter {
 public:
   /// Module.producer, e.g. "diffc 0.1 (LLVM 22)".
@@ -212,6 +241,14 @@ public:
   /// Adds a weight; `bytes` must hold byteSize(type, shape) bytes, row-major.
   void addWeight(std::string name, ElementType type, std::vector<int64_t> shape,
                  std::vector<uint8_t> bytes);
+
+  /// Adds a parameter; parameters keep the order in which they are added.
+  /// Its bytes come from a weights file at run time or from a weight of the
+  /// same name added with addWeight() (which must then have the same type
+  /// and shape).
+  void addParameter(ParameterSignature parameter) {
+    parameters_.push_back(std::move(parameter));
+  }
 
   /// Lays out the whole file in memory. On invalid content returns false and
   /// sets *error to one line (without a file name).
@@ -240,6 +277,7 @@ private:
   std::vector<EntryPointSignature> entryPoints_;
   std::vector<Blob> codeObjects_;
   std::vector<Blob> weights_;
+  std::vector<ParameterSignature> parameters_;
 };
 
 } // namespace diffc

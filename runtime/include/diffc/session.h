@@ -20,10 +20,22 @@
 //   * result tensors are copied out of their descriptors (honouring sizes
 //     and strides) into owning Tensors, and their `allocated` pointers freed.
 //
+// Weights: every parameter of the artifact (artifact.fbs, table Parameter) is
+// a global array in the code object. Creating a session fills each one
+// before anything can be called: with the tensor of the same name from the
+// weight files of SessionOptions, else with the artifact's own weight of
+// that name. Element type and shape must match exactly (no conversions), and
+// a parameter found nowhere is an error naming it and where it was looked
+// for. Tensors of the files that no parameter uses are ignored (see
+// unusedWeights()). Each Session has its own copy of the code object, so
+// sessions of one artifact may hold different weights.
+//
 // Usage:
 //
 //   std::string error;
-//   auto session = diffc::Session::open("model.diffc", &error);
+//   diffc::SessionOptions options;
+//   options.weightFiles = {"unet.safetensors"};
+//   auto session = diffc::Session::open("model.diffc", options, &error);
 //   if (!session) { fprintf(stderr, "%s\n", error.c_str()); return 1; }
 //   std::vector<diffc::Arg> results;
 //   if (!session->call("add_f32", {diffc::Arg::ofTensor(a),
@@ -36,6 +48,7 @@
 #define DIFFC_SESSION_H
 
 #include "diffc/artifact.h"
+#include "diffc/safetensors.h"
 #include "diffc/tensor.h"
 
 #include <memory>
@@ -68,18 +81,38 @@ struct Arg {
   std::string typeString() const;
 };
 
-/// A loaded artifact with its host code. Calls are const and keep no state
-/// between them, so one Session may be called from several threads if the
-/// generated code allows it.
+/// How a Session is set up.
+struct SessionOptions {
+  /// safetensors files holding parameter values by state-dict name. A
+  /// parameter is taken from the file that has it (a name in two of them is
+  /// an error), else from the artifact's weight of the same name.
+  std::vector<std::string> weightFiles;
+};
+
+/// A loaded artifact with its host code and bound parameters. Calls are
+/// const and keep no state between them, so one Session may be called from
+/// several threads if the generated code allows it.
 class Session {
 public:
-  /// Loads and verifies the artifact at `path`, then its host code.
+  /// Loads and verifies the artifact at `path`, then its host code, then
+  /// binds its parameters (see create()).
+  static std::unique_ptr<Session> open(const std::string &path,
+                                       const SessionOptions &options,
+                                       std::string *error);
+  /// open() with default options: parameters come from the artifact.
   static std::unique_ptr<Session> open(const std::string &path,
                                        std::string *error);
 
-  /// Loads the host code of an already verified artifact. Fails (one line
-  /// naming the artifact) when there is no code for this machine or an entry
-  /// point's symbol is missing.
+  /// Loads the host code of an already verified artifact, then the weight
+  /// files of `options`, and binds every parameter (bindWeights()). Fails
+  /// (one line naming the artifact or the file) when there is no code for
+  /// this machine, an entry point's or parameter's symbol is missing or
+  /// unusable, a weight file is invalid, or a parameter has no value of the
+  /// right type.
+  static std::unique_ptr<Session> create(std::unique_ptr<Artifact> artifact,
+                                         const SessionOptions &options,
+                                         std::string *error);
+  /// create() with default options.
   static std::unique_ptr<Session> create(std::unique_ptr<Artifact> artifact,
                                          std::string *error);
 
@@ -93,6 +126,29 @@ public:
   bool checkInputs(const EntryPointSignature &entry,
                    const std::vector<Arg> &inputs, std::string *error) const;
 
+  /// (Re)binds every parameter: from the one of `files` that has a tensor
+  /// of its name (two having it is an error), else from the artifact's
+  /// weight of that name. Everything is checked before anything is copied,
+  /// so on failure (one line, e.g. "model.diffc: weight 'conv_in.weight' is
+  /// tensor<32x1x3x3xf32> in w.safetensors, the model expects
+  /// tensor<64x1x3x3xf32>") the previous values stay. The files may be
+  /// released afterwards: values are copied. Must not run concurrently with
+  /// call().
+  bool bindWeights(const std::vector<const SafetensorsFile *> &files,
+                   std::string *error);
+
+  /// Where each parameter's value came from, in Artifact::parameters()
+  /// order: the weight file's name, or the artifact's name for its own
+  /// weights.
+  const std::vector<std::string> &parameterSources() const {
+    return parameterSources_;
+  }
+  /// Tensors of the weight files of the last binding that no parameter
+  /// used, as "<file>: <name>" (for verbose reports; they are not errors).
+  const std::vector<std::string> &unusedWeights() const {
+    return unusedWeights_;
+  }
+
   /// Calls entry point `entry` and replaces *outputs with its results, in
   /// signature order. On failure returns false, sets *error to one line
   /// "<artifact>: entry point "<name>": ..." and leaves *outputs empty.
@@ -103,6 +159,8 @@ private:
   Session();
   std::unique_ptr<Artifact> artifact_;
   std::unique_ptr<detail::LoadedCode> code_;
+  std::vector<std::string> parameterSources_;
+  std::vector<std::string> unusedWeights_;
 };
 
 } // namespace diffc

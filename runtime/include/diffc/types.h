@@ -85,6 +85,10 @@ std::string codeFormatName(CodeFormat format);
 /// MLIR-style spelling of a shape: "2x?x3" (empty for rank 0).
 std::string shapeString(const std::vector<int64_t> &shape);
 
+/// MLIR-style tensor type: "tensor<2x?xf32>", "tensor<i64>" at rank 0.
+std::string tensorTypeString(ElementType type,
+                             const std::vector<int64_t> &shape);
+
 /// Number of elements of a static shape, or nullopt if an extent is negative
 /// or the product overflows int64.
 std::optional<int64_t> numElements(const std::vector<int64_t> &shape);

@@ -83,8 +83,8 @@ func.func @clamp_f64(%a: tensor<3xf64>) -> tensor<3xf64> {
 //       CHECK:   arith.negf
 //       CHECK:   math.absf
 //       CHECK:   math.tanh
-//       CHECK:   diffc.softmax
-func.func @each_op_and_unlowered(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+//       CHECK:   diffc.ema_update
+func.func @each_op_and_unlowered(%a: tensor<4xf32>, %b: tensor<4xf32>, %d: f32) -> tensor<4xf32> {
   %0 = diffc.sub %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   %1 = diffc.mul %0, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   %2 = diffc.div %1, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
@@ -98,6 +98,6 @@ func.func @each_op_and_unlowered(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor
   %10 = diffc.neg %9 : tensor<4xf32>
   %11 = diffc.abs %10 : tensor<4xf32>
   %12 = diffc.tanh %11 : tensor<4xf32>
-  %13 = diffc.softmax %12 {axis = 0 : i64} : tensor<4xf32>
+  %13 = diffc.ema_update %12, %b, %d : tensor<4xf32>, f32
   return %13 : tensor<4xf32>
 }

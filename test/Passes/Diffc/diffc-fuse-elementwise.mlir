@@ -50,3 +50,27 @@ func.func @two_consumers(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
   %2 = diffc.mul %0, %x : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %1, %2 : tensor<4xf32>, tensor<4xf32>
 }
+
+// -----
+
+// GroupNorm + SiLU: the normalization generic and the SiLU are one loop
+// nest; the statistics (two reductions and the two-result mean / rstd
+// generic) stay separate, so rsqrt runs once per group.
+// CHECK-LABEL: func.func @group_norm_silu
+//       CHECK:   linalg.generic {{.*}}"reduction"
+//       CHECK:   linalg.generic {{.*}}"reduction"
+//       CHECK:   %[[STATS:.*]]:2 = linalg.generic
+//       CHECK:     math.rsqrt
+//       CHECK:   linalg.generic
+//  CHECK-SAME:     ins(%{{.*}}, %[[STATS]]#0, %[[STATS]]#1, %{{.*}}, %{{.*}} : tensor<?x6x5x7xf32>, tensor<?x3xf32>, tensor<?x3xf32>, tensor<6xf32>, tensor<6xf32>)
+//       CHECK:     %[[C:.*]] = arith.subf
+//       CHECK:     %[[N:.*]] = arith.addf
+//       CHECK:     arith.negf %[[N]]
+//       CHECK:     math.exp
+//       CHECK:     linalg.yield
+//   CHECK-NOT:   linalg.generic
+func.func @group_norm_silu(%x: tensor<?x6x5x7xf32>, %g: tensor<6xf32>, %b: tensor<6xf32>) -> tensor<?x6x5x7xf32> {
+  %0 = diffc.group_norm %x, %g, %b {num_groups = 3 : i64} : (tensor<?x6x5x7xf32>, tensor<6xf32>, tensor<6xf32>) -> tensor<?x6x5x7xf32>
+  %1 = diffc.silu %0 : tensor<?x6x5x7xf32>
+  return %1 : tensor<?x6x5x7xf32>
+}

@@ -425,6 +425,173 @@ TEST(ArtifactTest, FileErrors) {
 }
 
 //===----------------------------------------------------------------------===//
+// Parameters
+//===----------------------------------------------------------------------===//
+
+TEST(ArtifactParameterTest, RoundTrip) {
+  TempDir dir;
+  std::string path = dir.file("model.diffc"), error;
+  ASSERT_TRUE(kernelArtifactWriter().write(path, &error)) << error;
+  auto artifact = Artifact::load(path, &error);
+  ASSERT_TRUE(artifact) << error;
+  std::vector<ParameterSignature> expected = kernelParameters();
+  ASSERT_EQ(artifact->parameters().size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const ParameterSignature &got = artifact->parameters()[i];
+    EXPECT_EQ(got.name, expected[i].name);
+    EXPECT_EQ(got.symbol, expected[i].symbol);
+    EXPECT_EQ(got.elementType, expected[i].elementType);
+    EXPECT_EQ(got.shape, expected[i].shape);
+  }
+  const ParameterSignature *steps = artifact->findParameter("layer.steps");
+  ASSERT_TRUE(steps);
+  EXPECT_EQ(typeString(*steps), "tensor<i64>");
+  EXPECT_EQ(typeString(*artifact->findParameter("layer.weight")),
+            "tensor<2x3xf32>");
+  EXPECT_EQ(artifact->findParameter("nope"), nullptr);
+}
+
+TEST(ArtifactParameterTest, OlderArtifactsHaveNone) {
+  // Written without the field, as before parameters existed.
+  RawModule module;
+  module.entries = {RawEntry{}};
+  std::vector<uint8_t> image = buildRaw(module);
+  ASSERT_EQ(diffc::artifact::GetSizePrefixedModule(image.data())->parameters(),
+            nullptr);
+  std::string error;
+  auto artifact = loadBytes(image, &error);
+  ASSERT_TRUE(artifact) << error;
+  EXPECT_TRUE(artifact->parameters().empty());
+
+  ArtifactWriter writer = kernelArtifactWriter(false);
+  ASSERT_TRUE(writer.serialize(&image, &error)) << error;
+  EXPECT_NE(diffc::artifact::GetSizePrefixedModule(image.data())->parameters(),
+            nullptr);
+  // The writer leaves the field out when there are none, so such artifacts
+  // are byte for byte what they were before the field existed.
+  ArtifactWriter none;
+  none.addEntryPoint({"f", "f", {}, {}});
+  ASSERT_TRUE(none.serialize(&image, &error)) << error;
+  EXPECT_EQ(diffc::artifact::GetSizePrefixedModule(image.data())->parameters(),
+            nullptr);
+}
+
+TEST(ArtifactParameterTest, LoaderChecks) {
+  struct Case {
+    std::vector<RawParameter> parameters;
+    std::vector<RawBlob> weights;
+    std::string message;
+  } cases[] = {
+      {{{"", "s"}}, {}, "parameter 0 (\"\") has an empty name"},
+      {{{"p", "s"}, {"p", "t"}},
+       {},
+       "parameter 1 (\"p\"): another parameter has the same name"},
+      {{{"p", ""}}, {}, "parameter 0 (\"p\") has an empty or invalid symbol"},
+      {{{"p", std::string("a\0b", 3)}},
+       {},
+       "parameter 0 (\"p\") has an empty or invalid symbol"},
+      {{{"p", "s"}, {"q", "s"}},
+       {},
+       "parameter 1 (\"q\"): symbol 's' is also the symbol of another "
+       "parameter"},
+      {{{"p", "f"}},
+       {},
+       "parameter 0 (\"p\"): symbol 'f' is also the symbol of entry point 0 "
+       "(\"f\")"},
+      {{{"p", "s", 0, std::vector<int64_t>{2, -1}}},
+       {},
+       "parameter 0 (\"p\"): dimension 1 has the extent -1; parameters have "
+       "static shapes"},
+      {{{"p", "s", 0, std::vector<int64_t>{-5}}},
+       {},
+       "parameter 0 (\"p\"): dimension 0 has the extent -5; parameters have "
+       "static shapes"},
+      {{{"p", "s", 42}},
+       {},
+       "parameter 0 (\"p\") has an unknown element type 42"},
+      {{{"p", "s", 0, std::vector<int64_t>{INT64_MAX, 3}}},
+       {},
+       "parameter 0 (\"p\"): invalid shape [9223372036854775807x3] (too many "
+       "elements)"},
+      {{{"p", "s", 0, std::nullopt}},
+       {},
+       "corrupt: the FlatBuffer table fails verification"},
+      {{{"p", "s", 0, std::vector<int64_t>{2}}},
+       {{"p", 0, 0, {3}, 0, 12}},
+       "parameter 0 (\"p\") is tensor<2xf32>, but the weight of the same "
+       "name is tensor<3xf32>"},
+      {{{"p", "s", 4, std::vector<int64_t>{3}}},
+       {{"p", 0, 0, {3}, 0, 12}},
+       "parameter 0 (\"p\") is tensor<3xi32>, but the weight of the same "
+       "name is tensor<3xf32>"},
+  };
+  for (const Case &c : cases) {
+    RawModule module;
+    module.entries = {RawEntry{}};
+    module.parameters = c.parameters;
+    module.weights = c.weights;
+    module.dataSegmentSize = 64;
+    std::string error;
+    EXPECT_FALSE(loadBytes(buildRaw(module), &error)) << c.message;
+    EXPECT_EQ(error.rfind("model.diffc: " + c.message, 0), 0u) << error;
+  }
+  // The same, right.
+  RawModule module;
+  module.entries = {RawEntry{}};
+  module.parameters = {{"p", "s", 0, std::vector<int64_t>{3}},
+                       {"q", "t", 5, std::vector<int64_t>{}}};
+  module.weights = {{"p", 0, 0, {3}, 0, 12}};
+  module.dataSegmentSize = 64;
+  std::string error;
+  auto artifact = loadBytes(buildRaw(module), &error);
+  ASSERT_TRUE(artifact) << error;
+  EXPECT_EQ(artifact->parameters().size(), 2u);
+}
+
+TEST(ArtifactParameterTest, WriterRefusesWhatTheLoaderWouldRefuse) {
+  using P = ParameterSignature;
+  const ElementType f32 = ElementType::f32;
+  struct Case {
+    std::vector<P> parameters;
+    std::string message;
+  } cases[] = {
+      {{{"", "s", f32, {1}}}, "parameter 0 (\"\") has an empty name"},
+      {{{"p", "s", f32, {1}}, {"p", "t", f32, {1}}},
+       "parameter 1 (\"p\"): the name is used twice"},
+      {{{"p", "", f32, {1}}}, "parameter 0 (\"p\") has an empty or invalid "
+                              "symbol"},
+      {{{"p", "s", f32, {1}}, {"q", "s", f32, {1}}},
+       "parameter 1 (\"q\"): symbol 's' is used twice"},
+      {{{"p", "f", f32, {1}}},
+       "parameter 0 (\"p\"): symbol 'f' is also an entry point's symbol"},
+      {{{"p", "s", f32, {kDynamicExtent}}},
+       "parameter 0 (\"p\") has the extent -1; parameters have static "
+       "shapes"},
+      {{{"p", "s", static_cast<ElementType>(9), {1}}},
+       "parameter 0 (\"p\") has an invalid element type"},
+      {{{"p", "s", f32, {INT64_MAX, 2}}},
+       "parameter 0 (\"p\"): invalid shape [9223372036854775807x2] (too "
+       "many elements)"},
+      {{{"w", "s", f32, {3}}},
+       "parameter 0 (\"w\") is tensor<3xf32>, but the weight of the same "
+       "name is tensor<2xf32>"},
+  };
+  TempDir dir;
+  for (const Case &c : cases) {
+    ArtifactWriter writer;
+    writer.addEntryPoint({"f", "f", {}, {}});
+    writer.addWeight("w", f32, {2}, std::vector<uint8_t>(8));
+    for (const P &p : c.parameters)
+      writer.addParameter(p);
+    std::string error;
+    EXPECT_FALSE(writer.write(dir.file("a.diffc"), &error));
+    EXPECT_EQ(error, dir.file("a.diffc") + ": cannot write the artifact: " +
+                         c.message);
+  }
+  EXPECT_TRUE(dir.list().empty());
+}
+
+//===----------------------------------------------------------------------===//
 // Writer validation and atomicity
 //===----------------------------------------------------------------------===//
 

@@ -247,7 +247,7 @@ TEST(CodeLoadingTest, MissingSymbol) {
   ASSERT_TRUE(writer.write(dir.file("m.diffc"), &error)) << error;
   EXPECT_FALSE(Session::open(dir.file("m.diffc"), &error));
   EXPECT_EQ(error, dir.file("m.diffc") +
-                       ": entry point 8 (\"ghost\"): symbol 'does_not_exist' "
+                       ": entry point 9 (\"ghost\"): symbol 'does_not_exist' "
                        "is not defined in the x86_64 code object");
 }
 

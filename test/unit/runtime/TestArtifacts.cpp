@@ -72,23 +72,43 @@ std::vector<EntryPointSignature> kernelEntryPoints() {
        {V::tensor(f32, {dyn}, "x")},
        {V::tensor(f32, {4})}},
       {"which", "which", {}, {V::scalar(ValueKind::index, "id")}},
+      {"scale_by_param",
+       "scale_by_param",
+       {V::tensor(f32, {2, 3}, "x")},
+       {V::tensor(f32, {2, 3}, "scaled"), V::scalar(ValueKind::i64, "steps")}},
   };
 }
 
-ArtifactWriter kernelArtifactWriter(bool withCode, bool alt) {
+std::vector<ParameterSignature> kernelParameters() {
+  return {{"layer.weight", "diffc_param_0", ElementType::f32, {2, 3}},
+          {"layer.steps", "diffc_param_1", ElementType::i64, {}}};
+}
+
+std::vector<float> kernelWeightValues() {
+  return {1.5f, -2.0f, 3.25f, 0.5f, 8.0f, -1.0f};
+}
+
+ArtifactWriter kernelArtifactWriter(bool withCode, bool alt, bool withWeights) {
   ArtifactWriter writer;
   writer.setProducer("diffc runtime tests");
   for (EntryPointSignature &entry : kernelEntryPoints())
     writer.addEntryPoint(std::move(entry));
+  for (ParameterSignature &parameter : kernelParameters())
+    writer.addParameter(std::move(parameter));
   if (withCode)
     writer.addCodeObject("x86_64", CodeFormat::elf_shared_object,
                          kernelLibraryBytes(alt));
-  std::vector<float> w = {1.5f, -2.0f, 3.25f, 0.5f, 8.0f, -1.0f};
+  if (!withWeights)
+    return writer;
+  std::vector<float> w = kernelWeightValues();
   std::vector<uint8_t> wBytes(w.size() * 4);
   std::copy_n(reinterpret_cast<const uint8_t *>(w.data()), wBytes.size(),
               wBytes.begin());
   writer.addWeight("layer.weight", ElementType::f32, {2, 3}, wBytes);
-  writer.addWeight("layer.steps", ElementType::i64, {}, {7, 0, 0, 0, 0, 0, 0, 0});
+  std::vector<uint8_t> steps(8);
+  std::copy_n(reinterpret_cast<const uint8_t *>(&kKernelSteps), 8,
+              steps.begin());
+  writer.addWeight("layer.steps", ElementType::i64, {}, steps);
   return writer;
 }
 
@@ -135,6 +155,16 @@ std::vector<std::string> TempDir::list() const {
   }
   std::sort(names.begin(), names.end());
   return names;
+}
+
+std::vector<uint8_t> safetensorsImage(const std::string &header,
+                                      const std::vector<uint8_t> &data) {
+  std::vector<uint8_t> out(8 + header.size() + data.size());
+  for (int i = 0; i < 8; ++i)
+    out[i] = static_cast<uint8_t>(uint64_t(header.size()) >> (8 * i));
+  std::copy(header.begin(), header.end(), out.begin() + 8);
+  std::copy(data.begin(), data.end(), out.begin() + 8 + header.size());
+  return out;
 }
 
 std::vector<uint8_t> readFile(const std::string &path) {
@@ -184,9 +214,32 @@ std::vector<uint8_t> buildRaw(const RawModule &module) {
     weights.push_back(fb::CreateWeight(
         b, b.CreateString(w.name), static_cast<fb::ElementType>(w.elementType),
         b.CreateVector(w.shape), w.offset, w.size));
+  flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::Parameter>>>
+      parameters;
+  if (!module.parameters.empty()) {
+    std::vector<flatbuffers::Offset<fb::Parameter>> list;
+    for (const RawParameter &p : module.parameters) {
+      // By hand rather than with CreateParameter, whose Finish() asserts
+      // (in debug builds) that the required shape is present.
+      auto name = b.CreateString(p.name);
+      auto symbol = b.CreateString(p.symbol);
+      flatbuffers::Offset<flatbuffers::Vector<int64_t>> shape;
+      if (p.shape)
+        shape = b.CreateVector(*p.shape);
+      flatbuffers::uoffset_t start = b.StartTable();
+      b.AddOffset(fb::Parameter::VT_NAME, name);
+      b.AddOffset(fb::Parameter::VT_SYMBOL, symbol);
+      if (p.shape)
+        b.AddOffset(fb::Parameter::VT_SHAPE, shape);
+      b.AddElement<int8_t>(fb::Parameter::VT_ELEMENT_TYPE,
+                           static_cast<int8_t>(p.elementType), 0);
+      list.push_back(flatbuffers::Offset<fb::Parameter>(b.EndTable(start)));
+    }
+    parameters = b.CreateVector(list);
+  }
   auto root = fb::CreateModule(b, module.schemaVersion, b.CreateString("raw"),
                                b.CreateVector(entries), b.CreateVector(code),
-                               b.CreateVector(weights));
+                               b.CreateVector(weights), parameters);
   fb::FinishSizePrefixedModuleBuffer(b, root);
   uint64_t dataStart = alignUp(b.GetSize(), kArtifactAlignment);
   std::vector<uint8_t> image(dataStart + module.dataSegmentSize, 0);

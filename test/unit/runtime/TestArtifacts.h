@@ -32,9 +32,21 @@ std::vector<uint8_t> kernelLibraryBytes(bool alt = false);
 /// The signatures of every function in TestKernels.c.
 std::vector<EntryPointSignature> kernelEntryPoints();
 
-/// A writer holding kernelEntryPoints(), the kernel library as the x86_64
-/// code object (if `withCode`) and two small weights.
-ArtifactWriter kernelArtifactWriter(bool withCode = true, bool alt = false);
+/// The parameters of TestKernels.c: "layer.weight" (tensor<2x3xf32>, symbol
+/// diffc_param_0) and "layer.steps" (tensor<i64>, diffc_param_1), which
+/// scale_by_param reads.
+std::vector<ParameterSignature> kernelParameters();
+
+/// The values of the two weights kernelArtifactWriter() embeds.
+std::vector<float> kernelWeightValues();
+constexpr int64_t kKernelSteps = 7;
+
+/// A writer holding kernelEntryPoints(), kernelParameters(), the kernel
+/// library as the x86_64 code object (if `withCode`) and, if `withWeights`,
+/// the two parameters' values as weights ("layer.weight" =
+/// kernelWeightValues(), "layer.steps" = kKernelSteps).
+ArtifactWriter kernelArtifactWriter(bool withCode = true, bool alt = false,
+                                    bool withWeights = true);
 
 /// A fresh directory under $TMPDIR (or /tmp), removed with its contents on
 /// destruction.
@@ -53,6 +65,11 @@ public:
 private:
   std::string path_;
 };
+
+/// A safetensors image made by hand: the 8-byte little-endian length of
+/// `header`, `header`, then `data` (for files the writer refuses to make).
+std::vector<uint8_t> safetensorsImage(const std::string &header,
+                                      const std::vector<uint8_t> &data = {});
 
 std::vector<uint8_t> readFile(const std::string &path);
 void writeFile(const std::string &path, const std::vector<uint8_t> &bytes);
@@ -86,11 +103,21 @@ struct RawBlob {
   uint64_t size = 0;
 };
 
+/// A Parameter; `shape` nullopt leaves the field out.
+struct RawParameter {
+  std::string name = "p";
+  std::string symbol = "p";
+  int elementType = 0;
+  std::optional<std::vector<int64_t>> shape = std::vector<int64_t>{2};
+};
+
 struct RawModule {
   uint32_t schemaVersion = kArtifactSchemaVersion;
   std::vector<RawEntry> entries;
   std::vector<RawBlob> codeObjects;
   std::vector<RawBlob> weights;
+  /// Empty leaves Module.parameters out, as older writers did.
+  std::vector<RawParameter> parameters;
   /// Bytes appended after the table, starting at align_up(4 + N, 64).
   uint64_t dataSegmentSize = 0;
 };

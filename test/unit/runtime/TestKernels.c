@@ -18,6 +18,10 @@
  * in deliberately unusual layouts (aligned != allocated, nonzero offset,
  * padded or transposed strides) so the runtime's copy-out is exercised.
  *
+ * Parameters (artifact.fbs, table Parameter) are exported, uninitialized
+ * globals of exactly the tensor's size, as the compiler emits them; the
+ * runtime fills them before the first call.
+ *
  *===----------------------------------------------------------------------===*/
 
 #include <stdint.h>
@@ -208,3 +212,45 @@ EXPORT void wrong_size(void **args) {
 #define DIFFC_TEST_KERNELS_ID 1
 #endif
 EXPORT void which(void **args) { *(int64_t *)args[0] = DIFFC_TEST_KERNELS_ID; }
+
+/*===----------------------------------------------------------------------===
+ * Parameters
+ *===----------------------------------------------------------------------===*/
+
+/* "layer.weight": tensor<2x3xf32>, row-major. */
+EXPORT float diffc_param_0[6];
+/* "layer.steps": tensor<i64>. */
+EXPORT int64_t diffc_param_1;
+/* A boolean parameter no entry point reads, for binding tests. */
+EXPORT uint8_t diffc_param_mask[3];
+/* Read-only data: the runtime must refuse to bind a parameter to it. */
+EXPORT const float diffc_readonly[6] = {1, 2, 3, 4, 5, 6};
+
+/* scale_by_param(x: tensor<2x3xf32>) -> (tensor<2x3xf32>, i64)
+ * Returns x * layer.weight elementwise and layer.steps, both read from the
+ * parameter globals. args: x[0..6], result[7]. */
+typedef struct {
+  Memref2 scaled;
+  int64_t steps;
+} ScaleByParamResult;
+
+EXPORT void scale_by_param(void **args) {
+  const float *xa = *(float **)args[1];
+  int64_t xoff = *(int64_t *)args[2];
+  int64_t xs0 = *(int64_t *)args[5], xs1 = *(int64_t *)args[6];
+  ScaleByParamResult *result = (ScaleByParamResult *)args[7];
+  Memref2 r;
+  r.allocated = malloc(6 * sizeof(float));
+  r.aligned = r.allocated;
+  r.offset = 0;
+  r.sizes[0] = 2;
+  r.sizes[1] = 3;
+  r.strides[0] = 3;
+  r.strides[1] = 1;
+  float *out = (float *)r.aligned;
+  for (int64_t i = 0; i < 2; ++i)
+    for (int64_t j = 0; j < 3; ++j)
+      out[i * 3 + j] = xa[xoff + i * xs0 + j * xs1] * diffc_param_0[i * 3 + j];
+  result->scaled = r;
+  result->steps = diffc_param_1;
+}

@@ -18,6 +18,7 @@
 import argparse
 import json
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -155,6 +156,118 @@ def case_call_errors(t):
         sys.exit(f"FAIL: output files after failed calls: {os.listdir(t.dir)}")
 
 
+def write_safetensors(path, tensors, metadata=None):
+    # The published format, independently of diffc: u64 header length, JSON
+    # header (tensors sorted by itemsize then name, as the reference lays
+    # them out), space padding to 8, then the data.
+    dtypes = {np.dtype('<f4'): 'F32', np.dtype('<f8'): 'F64',
+              np.dtype('<i8'): 'I64', np.dtype('<i4'): 'I32'}
+    header = {'__metadata__': metadata or {'format': 'pt'}}
+    data = b''
+    for name in sorted(tensors, key=lambda n: (-tensors[n].dtype.itemsize, n)):
+        # (Not np.ascontiguousarray: it turns 0-d arrays into 1-d ones.)
+        a = np.asarray(tensors[name])
+        raw = a.tobytes(order='C')
+        header[name] = {'dtype': dtypes[a.dtype], 'shape': list(a.shape),
+                        'data_offsets': [len(data), len(data) + len(raw)]}
+        data += raw
+    text = json.dumps(header).encode()
+    text += b' ' * ((8 - len(text) % 8) % 8)
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<Q', len(text)) + text + data)
+
+
+# The values diffc-make-test-artifact embeds (TestArtifacts.cpp).
+EMBEDDED_WEIGHT = np.array([[1.5, -2.0, 3.25], [0.5, 8.0, -1.0]], np.float32)
+EMBEDDED_STEPS = 7
+
+
+def case_weights(t):
+    rng = np.random.default_rng(11)
+    x = random_nonzero(rng, (2, 3))
+    np.save(t.path("x.npy"), x)
+    call = [t.diffc_run, t.model, "call", "scale_by_param", "--arg",
+            t.path("x.npy")]
+    outs = ["--out", t.path("y.npy"), "--out", t.path("steps.npy")]
+
+    def check(weight, steps):
+        y, s = np.load(t.path("y.npy")), np.load(t.path("steps.npy"))
+        if not close_to_float64(y, x.astype(np.float64) * weight, 1):
+            sys.exit(f"FAIL: scale_by_param gave {y}, expected x * {weight}")
+        if s.dtype != np.int64 or int(s) != steps:
+            sys.exit(f"FAIL: steps is {s!r}, expected {steps}")
+
+    # The artifact's own weights.
+    run(call + outs, 0)
+    check(EMBEDDED_WEIGHT.astype(np.float64), EMBEDDED_STEPS)
+
+    # A weights file overrides them; unused tensors are only counted.
+    w = random_nonzero(rng, (2, 3))
+    write_safetensors(t.path("w.safetensors"), {
+        "layer.weight": w, "layer.steps": np.array(42, np.int64),
+        "decoder.conv_out.bias": np.zeros(3, np.float32)})
+    proc = run(call + outs + ["--weights", t.path("w.safetensors"),
+                              "--verbose"], 0)
+    check(w.astype(np.float64), 42)
+    want = (f"diffc-run: 2 parameter(s) bound: 2 from "
+            f"{t.path('w.safetensors')}; 1 tensor(s) of the weight files "
+            f"unused")
+    if proc.stderr.strip() != want:
+        sys.exit(f"FAIL: --verbose said {proc.stderr!r}, expected {want!r}")
+
+    # Per parameter: layer.weight from the file, layer.steps embedded; the
+    # option may come first.
+    write_safetensors(t.path("only_w.safetensors"), {"layer.weight": w})
+    run([t.diffc_run, "--weights=" + t.path("only_w.safetensors")] + call[1:]
+        + outs, 0)
+    check(w.astype(np.float64), EMBEDDED_STEPS)
+
+    # Sharded: two files, one parameter each, into an artifact without
+    # embedded values.
+    bare = t.path("bare.diffc")
+    run([t.make_artifact, "--no-weights", bare], 0)
+    write_safetensors(t.path("steps.safetensors"),
+                      {"layer.steps": np.array(-5, np.int64)})
+    run([t.diffc_run, bare, "call", "scale_by_param", "--arg", t.path("x.npy"),
+         "--weights", t.path("only_w.safetensors"), "--weights",
+         t.path("steps.safetensors")] + outs, 0)
+    check(w.astype(np.float64), -5)
+
+    # Errors: one line, exit 1, no output files.
+    for name in ("y.npy", "steps.npy"):
+        os.unlink(t.path(name))
+    bare_call = [t.diffc_run, bare, "call", "scale_by_param", "--arg",
+                 t.path("x.npy")] + outs
+    proc = run(bare_call, 1)
+    check_one_line_error(
+        proc, "bare.diffc: no weight 'layer.weight' (tensor<2x3xf32>): not "
+        "in the artifact and no weight files were given")
+    proc = run(bare_call + ["--weights", t.path("only_w.safetensors")], 1)
+    check_one_line_error(
+        proc, "bare.diffc: no weight 'layer.steps' (tensor<i64>): not in the "
+        f"artifact and not in {t.path('only_w.safetensors')}")
+    write_safetensors(t.path("wrong.safetensors"),
+                      {"layer.weight": w.T.copy()})
+    proc = run(call + outs + ["--weights", t.path("wrong.safetensors")], 1)
+    check_one_line_error(
+        proc, "weight 'layer.weight' is tensor<3x2xf32> in "
+        f"{t.path('wrong.safetensors')}, the model expects tensor<2x3xf32>")
+    write_safetensors(t.path("f64.safetensors"),
+                      {"layer.weight": w.astype(np.float64)})
+    proc = run(call + outs + ["--weights", t.path("f64.safetensors")], 1)
+    check_one_line_error(proc, "is tensor<2x3xf64> in")
+    proc = run(call + outs + ["--weights", t.path("none.safetensors")], 1)
+    check_one_line_error(proc, "none.safetensors: cannot open")
+    with open(t.path("bad.safetensors"), "wb") as f:
+        f.write(struct.pack('<Q', 1 << 40) + b'{}')
+    proc = run(call + outs + ["--weights", t.path("bad.safetensors")], 1)
+    check_one_line_error(proc, "bad.safetensors: truncated: the header "
+                         "length is 1099511627776 bytes")
+    for name in ("y.npy", "steps.npy"):
+        if os.path.exists(t.path(name)):
+            sys.exit(f"FAIL: {name} was written by a failed call")
+
+
 def case_usage(t):
     for args in ([], [t.model], [t.model, "frobnicate"], [t.model, "call"],
                  [t.model, "call", "add_f32", "--arg"],
@@ -162,14 +275,16 @@ def case_usage(t):
                  [t.model, "call", "add_f32", "--arg", "i64:x"],
                  [t.model, "call", "add_f32", "--out", "o.npy", "--out",
                   "o.npy"],
-                 [t.model, "inspect", "extra"]):
+                 [t.model, "inspect", "extra"],
+                 [t.model, "inspect", "--weights", "w.safetensors"],
+                 [t.model, "call", "add_f32", "--weights"]):
         proc = run([t.diffc_run] + args, 2)
         lines = proc.stderr.splitlines()
         if len(lines) != 1 or not lines[0].startswith("diffc-run: error: "):
             sys.exit(f"FAIL: usage error for {args}: {proc.stderr!r}")
     proc = run([t.diffc_run, "--help"], 0)
     for word in ("USAGE", "inspect", "call", "--arg", "--out", "i64:N",
-                 "EXAMPLES"):
+                 "--weights", "--verbose", "safetensors", "EXAMPLES"):
         if word not in proc.stdout:
             sys.exit(f"FAIL: --help lacks {word!r}")
     run([t.diffc_run, "--version"], 0)
@@ -199,6 +314,20 @@ def case_inspect(t):
     w = weights["layer.weight"]
     if w["element_type"] != "f32" or w["shape"] != [2, 3] or w["size"] != 24:
         sys.exit(f"FAIL: weights: {weights}")
+    want = [{"name": "layer.weight", "symbol": "diffc_param_0",
+             "element_type": "f32", "shape": [2, 3],
+             "type": "tensor<2x3xf32>", "embedded": True},
+            {"name": "layer.steps", "symbol": "diffc_param_1",
+             "element_type": "i64", "shape": [], "type": "tensor<i64>",
+             "embedded": True}]
+    if doc["parameters"] != want:
+        sys.exit(f"FAIL: parameters: {doc['parameters']}")
+    bare = t.path("bare.diffc")
+    run([t.make_artifact, "--no-weights", bare], 0)
+    doc = json.loads(run([t.diffc_run, bare, "inspect"], 0).stdout)
+    if doc["weights"] or [p["embedded"] for p in doc["parameters"]] != [
+            False, False]:
+        sys.exit(f"FAIL: bare artifact: {doc}")
 
 
 CASES = {
@@ -207,14 +336,16 @@ CASES = {
     "call-scalars": case_call_scalars,
     "call-errors": case_call_errors,
     "usage": case_usage,
+    "weights": case_weights,
     "inspect": case_inspect,
 }
 
 
 class TestDir:
-    def __init__(self, dir, diffc_run):
+    def __init__(self, dir, diffc_run, make_artifact):
         self.dir = dir
         self.diffc_run = diffc_run
+        self.make_artifact = make_artifact
         self.model = os.path.join(dir, "model.diffc")
 
     def path(self, name):
@@ -228,7 +359,7 @@ def main():
     parser.add_argument("--case", required=True, choices=sorted(CASES))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="diffc-run-test-") as d:
-        t = TestDir(d, args.diffc_run)
+        t = TestDir(d, args.diffc_run, args.make_artifact)
         run([args.make_artifact, t.model], 0)
         CASES[args.case](t)
     print(f"PASS: {args.case}")

@@ -1,0 +1,162 @@
+//===- thread_pool.cpp - The kernels' persistent worker threads -----------===//
+//
+// Part of the diffc project, under the Apache License v2.0.
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#include "thread_pool.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace diffc {
+namespace ukernels {
+
+namespace {
+
+/// Set on pool workers and on a caller while it runs tasks, so that a nested
+/// parallelFor runs inline instead of waiting for itself.
+thread_local bool insideTask = false;
+
+int defaultSize() {
+  if (const char *env = std::getenv("DIFFC_NUM_THREADS")) {
+    int n = std::atoi(env);
+    if (n > 0)
+      return n;
+  }
+  unsigned hw = std::thread::hardware_concurrency();
+  return hw == 0 ? 1 : static_cast<int>(hw);
+}
+
+class Pool {
+public:
+  int size() {
+    std::lock_guard<std::mutex> lock(callMutex_);
+    ensureStarted();
+    return static_cast<int>(workers_.size()) + 1;
+  }
+
+  void resize(int n) {
+    std::lock_guard<std::mutex> lock(callMutex_);
+    stopWorkers();
+    wanted_ = n > 0 ? n : defaultSize();
+    started_ = false;
+  }
+
+  void run(int64_t count, const std::function<void(int64_t)> &task) {
+    if (count <= 0)
+      return;
+    if (insideTask || count == 1) {
+      for (int64_t i = 0; i < count; ++i)
+        task(i);
+      return;
+    }
+    std::lock_guard<std::mutex> lock(callMutex_);
+    ensureStarted();
+    if (workers_.empty()) {
+      for (int64_t i = 0; i < count; ++i)
+        task(i);
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> state(stateMutex_);
+      task_ = &task;
+      count_ = count;
+      next_.store(0);
+      busy_ = static_cast<int>(workers_.size());
+      ++generation_;
+    }
+    wake_.notify_all();
+    insideTask = true;
+    drain();
+    insideTask = false;
+    std::unique_lock<std::mutex> state(stateMutex_);
+    done_.wait(state, [&] { return busy_ == 0; });
+    task_ = nullptr;
+  }
+
+private:
+  void ensureStarted() {
+    if (started_)
+      return;
+    started_ = true;
+    if (wanted_ == 0)
+      wanted_ = defaultSize();
+    stop_ = false;
+    for (int i = 1; i < wanted_; ++i)
+      workers_.emplace_back([this] { workerLoop(); });
+  }
+
+  void stopWorkers() {
+    {
+      std::lock_guard<std::mutex> state(stateMutex_);
+      stop_ = true;
+      ++generation_;
+    }
+    wake_.notify_all();
+    for (std::thread &t : workers_)
+      t.join();
+    workers_.clear();
+  }
+
+  /// Takes tasks until the counter runs past count_.
+  void drain() {
+    for (int64_t i = next_.fetch_add(1); i < count_; i = next_.fetch_add(1))
+      (*task_)(i);
+  }
+
+  void workerLoop() {
+    insideTask = true;
+    uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> state(stateMutex_);
+        wake_.wait(state, [&] { return generation_ != seen; });
+        seen = generation_;
+        if (stop_)
+          return;
+      }
+      drain();
+      std::lock_guard<std::mutex> state(stateMutex_);
+      if (--busy_ == 0)
+        done_.notify_one();
+    }
+  }
+
+  std::mutex callMutex_;  // one parallelFor at a time
+  std::mutex stateMutex_; // guards the fields below
+  std::condition_variable wake_, done_;
+  std::vector<std::thread> workers_;
+  const std::function<void(int64_t)> *task_ = nullptr;
+  int64_t count_ = 0;
+  std::atomic<int64_t> next_{0};
+  int busy_ = 0;
+  uint64_t generation_ = 0;
+  bool stop_ = false, started_ = false;
+  int wanted_ = 0;
+};
+
+/// Never destroyed: workers blocked in a condition variable must not outlive
+/// a destroyed pool during static destruction at exit.
+Pool &pool() {
+  static Pool *p = new Pool();
+  return *p;
+}
+
+} // namespace
+
+void parallelFor(int64_t count, const std::function<void(int64_t)> &task) {
+  pool().run(count, task);
+}
+
+int poolSize() { return pool().size(); }
+
+void setPoolSize(int n) { pool().resize(n); }
+
+} // namespace ukernels
+} // namespace diffc

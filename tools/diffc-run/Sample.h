@@ -1,0 +1,36 @@
+//===- Sample.h - diffc-run's sample command --------------------*- C++ -*-===//
+//
+// Part of the diffc project, under the Apache License v2.0.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DIFFC_TOOLS_DIFFC_RUN_SAMPLE_H
+#define DIFFC_TOOLS_DIFFC_RUN_SAMPLE_H
+
+#include "diffc/session.h"
+
+#include <string>
+#include <vector>
+
+namespace diffc {
+
+struct SampleOptions {
+  std::string sampler = "ddim"; ///< ddim or ddpm
+  int64_t steps = 50;
+  float eta = 0.0f;
+  bool etaGiven = false;
+  uint64_t seed = 0;
+  int64_t batch = 16;
+  std::string init;              ///< x_T.npy, else Philox noise
+  std::vector<std::string> outs; ///< .npy and/or .png files
+  int64_t upscale = 0;           ///< PNG pixel size; 0 picks by image size
+};
+
+/// Runs the artifact's sample_<sampler> entry and writes the outputs. Returns
+/// false with a one-line error (no output file is left half-written).
+bool runSampler(const Session &session, const SampleOptions &options,
+                std::string *error);
+
+} // namespace diffc
+
+#endif // DIFFC_TOOLS_DIFFC_RUN_SAMPLE_H
