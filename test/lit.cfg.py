@@ -11,7 +11,8 @@ config.name = "DIFFC"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir"]
 config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "unit",
-                   "harness.py", "cases.py", "reference.py", "cases_*.py"]
+                   "harness.py", "cases.py", "reference.py", "cases_*.py",
+                   "Inputs"]
 
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.diffc_obj_root, "test")
