@@ -132,8 +132,8 @@ LogicalResult mlir::diffc::zoo::verifyUNet2DConfig(
     if (failed(positive(m, "channel multiplier")))
       return failure();
   if (c.timeEmbedDim < 0)
-    return fail("time embedding dim must be positive (or 0 for 4 x base "
-                "channels), got " +
+    return fail("time embedding dim must be positive (or 0 for 4 x the first "
+                "level's channels), got " +
                 llvm::Twine(c.timeEmbedDim));
   if (c.numClasses < 0)
     return fail("num classes must be non-negative, got " +
@@ -153,8 +153,11 @@ LogicalResult mlir::diffc::zoo::verifyUNet2DConfig(
                   llvm::Twine(c.normGroups));
 
   size_t levels = c.channelMult.size();
+  if (levels > 30)
+    return fail("at most 30 levels (channel multipliers), got " +
+                llvm::Twine(levels));
   int64_t factor = int64_t(1) << (levels - 1);
-  if (levels > 31 || c.sampleSize % factor != 0)
+  if (c.sampleSize % factor != 0)
     return fail("sample size " + llvm::Twine(c.sampleSize) +
                 " not divisible by 2^(levels - 1) = " + llvm::Twine(factor) +
                 " for " + llvm::Twine(levels) + " levels");
@@ -308,7 +311,7 @@ Value UNet2DEmitter::resnet(Value x, Value embAct, const llvm::Twine &prefix,
   Value h = conv(silu(groupNorm(x, p + ".norm1")), p + ".conv1", cout, 3);
   Value t = linear(embAct, p + ".time_emb_proj", cout);
   t = reshape(t, {shapeOf(t)[0], cout, 1, 1});
-  h = AddOp::create(b, loc, h.getType(), h, t);
+  h = add(h, t);
   h = conv(silu(groupNorm(h, p + ".norm2")), p + ".conv2", cout, 3);
   Value skip = cin == cout ? x : conv(x, p + ".conv_shortcut", cout, 1);
   return add(skip, h);
