@@ -7,7 +7,9 @@
 #ifndef DIFFC_PASSES_DIFFC_PASSES_H
 #define DIFFC_PASSES_DIFFC_PASSES_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Pass/Pass.h"
 

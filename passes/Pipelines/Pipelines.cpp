@@ -40,7 +40,8 @@ static void addPasses(OpPassManager &pm, StringRef pipeline) {
                              pipeline);
 }
 
-void diffc::buildDiffcCpuPipeline(OpPassManager &pm, CpuStage stopAfter) {
+void diffc::buildDiffcCpuPipeline(OpPassManager &pm, CpuStage stopAfter,
+                                  bool cpuKernels) {
   pm.addPass(createParametersToGlobalsPass());
   pm.addPass(createConvertDiffcToLinalgPass());
   pm.addPass(createVerifyLoweredPass());
@@ -57,7 +58,14 @@ void diffc::buildDiffcCpuPipeline(OpPassManager &pm, CpuStage stopAfter) {
                 "allow-return-allocs-from-loops}");
   // Before deallocation is placed, so that the padded copies it removes
   // never get deallocations (docs/cpu-kernels.md).
-  pm.addPass(createCpuMicrokernelsPass());
+  if (cpuKernels)
+    pm.addPass(createCpuMicrokernelsPass());
+  // Folding dims of allocations and CSE leave one SSA value for the batch
+  // extent, which is what the planner groups buffers by.
+  addPasses(pm, "resolve-ranked-shaped-type-result-dims");
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(createPlanMemoryPass());
   addPasses(pm, "buffer-deallocation-pipeline");
   if (stopAfter == CpuStage::Bufferized)
     return;
@@ -78,6 +86,6 @@ void diffc::registerDiffcPipelines() {
       "Lower diffc to the LLVM dialect for x86-64 (the `diffc compile "
       "--target=x86_64` pipeline)",
       [](OpPassManager &pm, const CpuPipelineOptions &options) {
-        buildDiffcCpuPipeline(pm, options.stopAfter);
+        buildDiffcCpuPipeline(pm, options.stopAfter, options.cpuKernels);
       });
 }

@@ -15,6 +15,8 @@
 #include "diffc/artifact.h"
 #include "diffc/safetensors.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -22,6 +24,7 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -50,6 +53,12 @@ cl::opt<std::string>
          cl::desc("What to write: artifact (default), mlir (the IR after "
                   "--stage's stage) or llvm (optimized LLVM IR)"),
          cl::init("artifact"), cl::cat(category));
+cl::opt<bool> cpuKernels(
+    "cpu-kernels",
+    cl::desc("Call the runtime's GEMM and convolution kernels for f32 "
+             "matrix products and convolutions (default); "
+             "--cpu-kernels=false generates loops for them instead"),
+    cl::init(true), cl::cat(category));
 cl::opt<std::string> stopAfter(
     "stage",
     cl::desc("With --emit=mlir, the last stage to run: linalg, fused, "
@@ -77,6 +86,10 @@ cl::opt<std::string> weightsFile(
     cl::desc("Embed the parameters' values from this safetensors file (PyTorch "
              "state-dict names); without it diffc-run takes --weights"),
     cl::value_desc("file"), cl::init(""), cl::cat(category));
+
+/// `--stats` is taken out of argv before LLVM parses it: LLVM registers a
+/// global -stats option of its own.
+bool stats = false;
 
 int fail(const Twine &message) {
   errs() << "diffc: error: " << message << "\n";
@@ -145,9 +158,81 @@ mlir::LogicalResult addSamplers(mlir::ModuleOp module) {
   return mlir::success();
 }
 
+/// Runs the pipeline up to `stage` on a copy of `module`.
+mlir::OwningOpRef<mlir::ModuleOp> runTo(mlir::ModuleOp module,
+                                         mlir::diffc::CpuStage stage) {
+  mlir::OwningOpRef<mlir::ModuleOp> copy(module.clone());
+  mlir::PassManager pm(module.getContext());
+  mlir::diffc::buildDiffcCpuPipeline(pm, stage, cpuKernels);
+  if (failed(pm.run(*copy)))
+    return nullptr;
+  return copy;
+}
+
+std::string withCommas(int64_t v) {
+  std::string digits = std::to_string(v), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0)
+      out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+/// `diffc compile --stats`: what fusion and memory planning did.
+mlir::LogicalResult printStats(mlir::ModuleOp module) {
+  auto countKernels = [](mlir::ModuleOp m) {
+    int64_t n = 0;
+    m.walk([&](mlir::linalg::LinalgOp) { ++n; });
+    return n;
+  };
+  auto linalg = runTo(module, mlir::diffc::CpuStage::Linalg);
+  auto fused = runTo(module, mlir::diffc::CpuStage::Fused);
+  auto buffers = runTo(module, mlir::diffc::CpuStage::Bufferized);
+  if (!linalg || !fused || !buffers)
+    return mlir::failure();
+  llvm::outs() << "diffc compile --stats " << inputFile << "\n";
+  llvm::outs() << "  kernels (linalg ops): " << countKernels(*linalg)
+               << " before fusion, " << countKernels(*fused)
+               << " after fusion\n";
+  buffers->walk([&](mlir::func::FuncOp f) {
+    f.walk([&](mlir::memref::AllocOp alloc) {
+      auto arena = alloc->getAttrOfType<mlir::DictionaryAttr>("diffc.arena");
+      if (!arena)
+        return;
+      auto get = [&](llvm::StringRef key) {
+        return mlir::cast<mlir::IntegerAttr>(arena.get(key)).getInt();
+      };
+      int64_t peakB = get("peak_per_batch"), peakS = get("peak_static");
+      int64_t sumB = get("sum_per_batch"), sumS = get("sum_static");
+      llvm::outs() << "  arena of @" << f.getSymName() << ": "
+                   << get("buffers") << " buffers in "
+                   << withCommas(peakB) << " B x batch + "
+                   << withCommas(peakS) << " B; without reuse "
+                   << withCommas(sumB) << " B x batch + " << withCommas(sumS)
+                   << " B";
+      if (peakB + peakS > 0)
+        llvm::outs() << llvm::format(" (%.2fx less at batch 1)",
+                                     double(sumB + sumS) / (peakB + peakS));
+      llvm::outs() << "\n";
+    });
+  });
+  return mlir::success();
+}
+
 } // namespace
 
 int diffcCompileMain(int argc, char **argv) {
+  std::vector<char *> args;
+  for (int i = 0; i < argc; ++i) {
+    if (i > 0 && (StringRef(argv[i]) == "--stats" || StringRef(argv[i]) == "-stats")) {
+      stats = true;
+      continue;
+    }
+    args.push_back(argv[i]);
+  }
+  argc = static_cast<int>(args.size());
+  argv = args.data();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -158,6 +243,8 @@ int diffcCompileMain(int argc, char **argv) {
       "  diffc compile model.mlir -o model.diffc\n"
       "  diffc compile model.mlir --emit=mlir --stage=fused\n"
       "  diffc compile model.mlir --emit=llvm -o model.ll\n"
+      "  diffc compile model.mlir --stats -o model.diffc   (kernels before "
+      "and after fusion, arena against the no-reuse sum)\n"
       "  diffc compile unet.mlir --sampler=ddim,ddpm --scheduler-config "
       "scheduler_config.json -o model.diffc\n");
 
@@ -212,8 +299,11 @@ int diffcCompileMain(int argc, char **argv) {
       return fail(error);
   }
 
+  if (stats && failed(printStats(*module)))
+    return 1;
+
   mlir::PassManager pm(&context);
-  mlir::diffc::buildDiffcCpuPipeline(pm, stage);
+  mlir::diffc::buildDiffcCpuPipeline(pm, stage, cpuKernels);
   if (failed(pm.run(*module)))
     return 1;
 
