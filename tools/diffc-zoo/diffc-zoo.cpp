@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "frontends/Zoo/InitWeights.h"
 #include "frontends/Zoo/UNet2D.h"
 
 #include "dialects/Diffc/IR/DiffcDialect.h"
@@ -41,6 +42,17 @@ cl::opt<std::string> outputFile("o", cl::desc("Output file (default: stdout)"),
                                 cl::value_desc("file"), cl::init("-"),
                                 cl::sub(cl::SubCommand::getAll()),
                                 cl::cat(unet2dCategory));
+
+cl::opt<std::string> initWeights(
+    "init-weights",
+    cl::desc("Also write PyTorch-style initial weights (uniform +-1/sqrt(fan_in),"
+             " norms 1 and 0) to this safetensors file"),
+    cl::value_desc("file"), cl::init(""), cl::sub(cl::SubCommand::getAll()),
+    cl::cat(unet2dCategory));
+cl::opt<uint64_t> initSeed("seed",
+                           cl::desc("Philox seed of --init-weights (default 0)"),
+                           cl::init(0), cl::sub(cl::SubCommand::getAll()),
+                           cl::cat(unet2dCategory));
 
 cl::opt<std::string>
     preset("preset",
@@ -186,6 +198,8 @@ int main(int argc, char **argv) {
       "examples:\n"
       "  diffc-zoo unet2d --preset=fmnist_small -o unet.mlir\n"
       "  diffc-zoo unet2d --preset=cifar10_ddpm --num-classes=10\n"
+      "  diffc-zoo unet2d --preset=fmnist_small --init-weights=init.safetensors "
+      "--seed=1 -o unet.mlir\n"
       "  diffc-zoo unet2d --preset=fmnist_small --base-channels=32 "
       "--channel-mult=1,2 --attention-resolutions=14\n");
 
@@ -203,6 +217,9 @@ int main(int argc, char **argv) {
     return fail("the emitted module does not verify (a zoo bug)");
 
   std::string message;
+  if (!initWeights.empty() &&
+      !writeInitialWeights(*module, initSeed, initWeights, message))
+    return fail(message);
   auto output = mlir::openOutputFile(outputFile, &message);
   if (!output)
     return fail(message);
