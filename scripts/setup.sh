@@ -24,6 +24,8 @@ packages=(
   cmake ninja-build ccache g++ pkg-config
   # tests
   googletest libgtest-dev libgmock-dev python3-numpy
+  # reference models for the numerics tests (the PyTorch twin of the zoo)
+  python3-torch
 )
 
 missing=()

@@ -9,6 +9,8 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdio>
+
 using namespace mlir;
 using namespace mlir::diffc;
 
@@ -135,4 +137,35 @@ mlir::diffc::parseSchedulerConfig(llvm::StringRef json, std::string &error) {
     return std::nullopt;
   }
   return c;
+}
+
+std::string mlir::diffc::schedulerConfigToJson(const SchedulerConfig &c) {
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  auto number = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.17g", v);
+    return std::string(buf);
+  };
+  auto boolean = [](bool b) { return b ? "true" : "false"; };
+  os << "{\"num_train_timesteps\": " << c.numTrainTimesteps
+     << ", \"beta_start\": " << number(c.betaStart)
+     << ", \"beta_end\": " << number(c.betaEnd)
+     << ", \"beta_schedule\": \"" << stringifyBetaSchedule(c.betaSchedule)
+     << "\", \"rescale_betas_zero_snr\": " << boolean(c.rescaleBetasZeroSnr)
+     << ", \"timestep_spacing\": \""
+     << stringifyTimestepSpacing(c.timestepSpacing)
+     << "\", \"steps_offset\": " << c.stepsOffset
+     << ", \"prediction_type\": \""
+     << stringifyPredictionType(c.predictionType)
+     << "\", \"clip_sample\": " << boolean(c.clipSample)
+     << ", \"clip_sample_range\": " << number(c.clipSampleRange)
+     << ", \"thresholding\": " << boolean(c.thresholding)
+     << ", \"dynamic_thresholding_ratio\": "
+     << number(c.dynamicThresholdingRatio)
+     << ", \"sample_max_value\": " << number(c.sampleMaxValue)
+     << ", \"set_alpha_to_one\": " << boolean(c.setAlphaToOne)
+     << ", \"variance_type\": \"" << stringifyVarianceType(c.varianceType)
+     << "\"}";
+  return out;
 }

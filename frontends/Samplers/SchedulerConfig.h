@@ -49,6 +49,12 @@ struct SchedulerConfig {
 std::optional<SchedulerConfig> parseSchedulerConfig(llvm::StringRef json,
                                                     std::string &error);
 
+/// Every option of `config` as a JSON object in diffusers' spelling (numbers
+/// with 17 significant digits): the artifact records it so that diffc-run can
+/// check a scheduler_config.json given at run time against what was
+/// compiled.
+std::string schedulerConfigToJson(const SchedulerConfig &config);
+
 } // namespace mlir::diffc
 
 #endif // DIFFC_FRONTENDS_SAMPLERS_SCHEDULERCONFIG_H
