@@ -43,9 +43,6 @@ static LogicalResult checkModel(func::FuncOp model, const SchedulerConfig &c) {
            << " : (tensor<?xCxHxWxf32>, tensor<?xi64>) -> the sample's type, "
               "got "
            << type;
-  if (c.thresholding)
-    return model.emitError("scheduler option thresholding=true is not "
-                           "supported by the compiled samplers yet");
   return success();
 }
 

@@ -35,8 +35,7 @@ llvm::StringRef samplerEntryName(SamplerKind kind);
 
 /// Adds the sampler entry of `kind` for `model` to `module`. Emits an error
 /// at the model and fails when its signature is not (tensor<?x...xf32>,
-/// tensor<?xi64>) -> tensor of the sample's type, or when the config asks
-/// for something the steps cannot do yet (thresholding).
+/// tensor<?xi64>) -> tensor of the sample's type.
 FailureOr<func::FuncOp> buildSampler(ModuleOp module, func::FuncOp model,
                                      SamplerKind kind,
                                      const SchedulerConfig &config);

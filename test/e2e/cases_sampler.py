@@ -166,3 +166,28 @@ def ddpm_learned():
 @case("ddpm_learned_range")
 def ddpm_learned_range():
     return _ddpm_case(35, 123, 103, "epsilon", "learned_range", channels_out=2)
+
+
+# -- dynamic thresholding (Imagen; diffusers' _threshold_sample) -----------
+
+@case("ddim_thresholding")
+def ddim_thresholding():
+    rng = np.random.default_rng(40)
+    # Large model outputs: the quantile of |x0| (5 to 8) lies inside [1, max],
+    # so the interpolated order statistics themselves are checked.
+    eps, x = rand(rng, 3, 1, 6, 6, scale=3.0), rand(rng, 3, 1, 6, 6)
+    z = rand(rng, *x.shape)
+    want = ref.ddim_step(eps, x, table(), 300, 280, float(np.float32(0.4)), z,
+                         "epsilon", thresholding=(0.9, 20.0))
+    return [eps, x, table(), ("i64", 300), ("i64", 280), ("f32", 0.4), z], [want], 1e-5
+
+
+@case("ddpm_thresholding_learned_range")
+def ddpm_thresholding_learned_range():
+    rng = np.random.default_rng(41)
+    out, x = rand(rng, 2, 2, 6, 6, scale=4.0), rand(rng, 2, 1, 6, 6)
+    out[:, 1:] = np.tanh(out[:, 1:])
+    z = rand(rng, *x.shape)
+    want = ref.ddpm_step(out, x, z, table(), 700, 650, "v_prediction",
+                         "learned_range", thresholding=(0.995, 10.0))
+    return [out, x, z, table(), ("i64", 700), ("i64", 650)], [want], 1e-5

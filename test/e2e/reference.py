@@ -39,16 +39,28 @@ def _x0_eps(prediction_type, sample, model_output, a_t):
     raise ValueError(prediction_type)
 
 
+def threshold_sample(x0, ratio, max_value):
+    """diffusers' _threshold_sample: per-sample quantile of |x0| (linear
+    interpolation, as torch.quantile), clamped to [1, max_value]."""
+    flat = x0.reshape(x0.shape[0], -1)
+    s = np.quantile(np.abs(flat), ratio, axis=1)
+    s = np.clip(s, 1.0, max_value)[:, None]
+    return (np.clip(flat, -s, s) / s).reshape(x0.shape)
+
+
 def ddim_step(model_output, sample, alphas_cumprod, t, prev_t, eta, noise=None,
               prediction_type="epsilon", clip_sample=False, clip_sample_range=1.0,
-              set_alpha_to_one=True, use_clipped_model_output=False):
+              set_alpha_to_one=True, use_clipped_model_output=False,
+              thresholding=None):
     model_output, sample, ac = f64(model_output), f64(sample), f64(alphas_cumprod)
     final = 1.0 if set_alpha_to_one else ac[0]
     a_t = ac[t]
     a_prev = ac[prev_t] if prev_t >= 0 else final
     b_t = 1.0 - a_t
     x0, eps = _x0_eps(prediction_type, sample, model_output, a_t)
-    if clip_sample:
+    if thresholding is not None:
+        x0 = threshold_sample(x0, *thresholding)
+    elif clip_sample:
         x0 = np.clip(x0, -clip_sample_range, clip_sample_range)
     variance = (1.0 - a_prev) / b_t * (1.0 - a_t / a_prev)
     std = eta * variance ** 0.5
@@ -131,7 +143,7 @@ def philox_normals(seed, offset, shape):
 
 def ddpm_step(model_output, sample, noise, alphas_cumprod, t, prev_t,
               prediction_type="epsilon", variance_type="fixed_small",
-              clip_sample=False, clip_sample_range=1.0):
+              clip_sample=False, clip_sample_range=1.0, thresholding=None):
     """diffusers' DDPMScheduler.step with _get_variance, given prev_t (the
     scheduler's previous_timestep) and the standard normal noise."""
     model_output, sample, ac = f64(model_output), f64(sample), f64(alphas_cumprod)
@@ -145,7 +157,9 @@ def ddpm_step(model_output, sample, noise, alphas_cumprod, t, prev_t,
     cur_alpha = a_t / a_prev
     cur_beta = 1.0 - cur_alpha
     x0, _ = _x0_eps(prediction_type, sample, model_output, a_t)
-    if clip_sample:
+    if thresholding is not None:
+        x0 = threshold_sample(x0, *thresholding)
+    elif clip_sample:
         x0 = np.clip(x0, -clip_sample_range, clip_sample_range)
     mean = (a_prev ** 0.5 * cur_beta) / b_t * x0 + cur_alpha ** 0.5 * b_prev / b_t * sample
     if t <= 0:

@@ -97,3 +97,18 @@ func.func @ddpm_learned_range(%e: !x2, %x: !x, %z: !x, %abar: !abar, %t: i64, %t
   %0 = diffc.ddpm_step %e, %x, %z, %abar, %t, %tp prediction epsilon variance learned_range : (!x2, !x, !x, !abar, i64, i64) -> !x
   return %0 : !x
 }
+
+// Dynamic thresholding (quantile of |x0| per sample by radix select).
+// RUN: %python %S/harness.py --diffc-run diffc-run --artifact %t.diffc --case ddim_thresholding --case ddpm_thresholding_learned_range | FileCheck %s --check-prefix=THRESH
+// THRESH-COUNT-2: ok
+// THRESH-NOT: FAIL
+
+func.func @ddim_thresholding(%eps: !x, %x: !x, %abar: !abar, %t: i64, %tp: i64, %eta: f32, %z: !x) -> !x {
+  %0 = diffc.ddim_step %eps, %x, %abar, %t, %tp, %eta, %z prediction epsilon {thresholding = true, dynamic_thresholding_ratio = 0.9 : f64, sample_max_value = 20.0 : f64} : (!x, !x, !abar, i64, i64, f32, !x) -> !x
+  return %0 : !x
+}
+
+func.func @ddpm_thresholding_learned_range(%e: !x2, %x: !x, %z: !x, %abar: !abar, %t: i64, %tp: i64) -> !x {
+  %0 = diffc.ddpm_step %e, %x, %z, %abar, %t, %tp prediction v_prediction variance learned_range {thresholding = true, sample_max_value = 10.0 : f64} : (!x2, !x, !x, !abar, i64, i64) -> !x
+  return %0 : !x
+}

@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Conversion/DiffcToLinalg/PopulatePatterns.h"
+#include "passes/Conversion/DiffcToLinalg/Thresholding.h"
 #include "passes/Conversion/DiffcToLinalg/Utils.h"
 
 #include "dialects/Diffc/IR/DiffcDialect.h"
@@ -75,6 +76,16 @@ Value lookupOr(OpBuilder &b, Location loc, Value table, Value index, Type t,
   return arith::SelectOp::create(b, loc, valid, v, fallback);
 }
 
+/// alpha-bar used past the table's start (diffusers' final_alpha_cumprod /
+/// initial_alpha_cumprod): 1 with set_alpha_to_one, else alphas_cumprod[0].
+Value alphaBeyondTable(OpBuilder &b, Location loc, Value table,
+                       bool setAlphaToOne, Type t) {
+  if (setAlphaToOne)
+    return floatConstant(b, loc, t, 1.0);
+  Value zero = arith::ConstantIntOp::create(b, loc, b.getI64Type(), 0);
+  return lookup(b, loc, table, zero, t);
+}
+
 /// Converts a scalar operand (eta, guidance weight) to `t`.
 Value castScalar(OpBuilder &b, Location loc, Value v, Type t) {
   if (v.getType() == t)
@@ -124,24 +135,55 @@ std::pair<Value, Value> predictX0AndEps(Scalars &s, PredictionType kind,
   llvm_unreachable("unknown prediction type");
 }
 
+/// Dynamic thresholding needs the whole x0 of a sample before any element
+/// of the step: x0 is computed by one elementwise kernel, the per-sample
+/// scale s by Thresholding.cpp, and the step kernel reads both (appended to
+/// `inputs` with their maps). Returns the index of x0 in `inputs`.
+unsigned addThresholdInputs(OpBuilder &b, Location loc, PredictionType kind,
+                            Value sample, Value modelOutput, Value alphaT,
+                            Value betaT, double ratio, double maxValue,
+                            SmallVector<Value> &inputs,
+                            SmallVector<AffineMap> &maps) {
+  auto type = cast<RankedTensorType>(sample.getType());
+  Type et = type.getElementType();
+  Value x0 = elementwise(b, loc, type, {sample, modelOutput},
+                         [&](OpBuilder &nb, Location l, ValueRange a) {
+                           Scalars e{nb, l, et};
+                           return predictX0AndEps(e, kind, a[0], a[1], alphaT,
+                                                  betaT)
+                               .first;
+                         });
+  Value scale = dynamicThresholdScale(b, loc, x0, ratio, maxValue);
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = type.getRank();
+  unsigned index = inputs.size();
+  inputs.push_back(x0);
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  inputs.push_back(scale);
+  maps.push_back(AffineMap::get(rank, 0, getAffineDimExpr(0, ctx), ctx));
+  return index;
+}
+
+/// x0 = clamp(x0, -s, s) / s.
+Value applyThreshold(Scalars &e, Value x0, Value s) {
+  Value neg = arith::NegFOp::create(e.b, e.loc, s);
+  Value c = arith::MinimumFOp::create(
+      e.b, e.loc, arith::MaximumFOp::create(e.b, e.loc, x0, neg), s);
+  return e.div(c, s);
+}
+
 struct DDIMStepPattern : OpRewritePattern<DDIMStepOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(DDIMStepOp op,
                                 PatternRewriter &rewriter) const override {
-    if (op.getThresholding())
-      return rewriter.notifyMatchFailure(op, "dynamic thresholding");
     Location loc = op.getLoc();
     auto type = op.getType();
     Type et = type.getElementType();
     Scalars s{rewriter, loc, et};
     // alpha_prod_t, alpha_prod_t_prev, beta_prod_t, variance, std_dev_t.
     Value table = op.getAlphasCumprod();
-    Value final = op.getSetAlphaToOne()
-                      ? s.c(1.0)
-                      : lookup(rewriter, loc, table,
-                               arith::ConstantIntOp::create(
-                                   rewriter, loc, rewriter.getI64Type(), 0),
-                               et);
+    Value final =
+        alphaBeyondTable(rewriter, loc, table, op.getSetAlphaToOne(), et);
     Value alphaT = lookup(rewriter, loc, table, op.getTimestep(), et);
     Value alphaPrev =
         lookupOr(rewriter, loc, table, op.getPrevTimestep(), et, final);
@@ -160,24 +202,42 @@ struct DDIMStepPattern : OpRewritePattern<DDIMStepOp> {
     double range = op.getClipSampleRange().convertToDouble();
     bool useClipped = op.getUseClippedModelOutput();
     SmallVector<Value> inputs = {op.getSample(), op.getModelOutput()};
-    if (op.getNoise())
+    unsigned rank = type.getRank();
+    SmallVector<AffineMap> maps(2, rewriter.getMultiDimIdentityMap(rank));
+    int noiseIndex = -1, x0Index = -1;
+    if (op.getNoise()) {
+      noiseIndex = inputs.size();
       inputs.push_back(op.getNoise());
-    Value result = elementwise(
-        rewriter, loc, type, inputs,
-        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Scalars e{b, l, et};
-          auto [x0, eps] =
-              predictX0AndEps(e, kind, a[0], a[1], alphaT, betaT);
-          if (clip)
-            x0 = e.clamp(x0, -range, range);
-          if (useClipped) // eps re-derived from the clipped x0
-            eps = e.div(e.sub(a[0], e.mul(e.sqrt(alphaT), x0)),
-                        e.sqrt(betaT));
-          Value prev = e.add(e.mul(sqrtAlphaPrev, x0), e.mul(dirCoeff, eps));
-          if (a.size() > 2)
-            prev = e.add(prev, e.mul(std, a[2]));
-          return prev;
-        });
+      maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+    }
+    if (op.getThresholding())
+      x0Index = addThresholdInputs(
+          rewriter, loc, kind, op.getSample(), op.getModelOutput(), alphaT,
+          betaT, op.getDynamicThresholdingRatio().convertToDouble(),
+          op.getSampleMaxValue().convertToDouble(), inputs, maps);
+    maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+    Value init = createEmptyLike(rewriter, loc, type, {op.getSample()});
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, type, inputs, init, maps, parallelIterators(rank),
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Scalars e{b, l, et};
+              auto [x0, eps] =
+                  predictX0AndEps(e, kind, a[0], a[1], alphaT, betaT);
+              if (x0Index >= 0)
+                x0 = applyThreshold(e, a[x0Index], a[x0Index + 1]);
+              else if (clip)
+                x0 = e.clamp(x0, -range, range);
+              if (useClipped) // eps re-derived from the clipped x0
+                eps = e.div(e.sub(a[0], e.mul(e.sqrt(alphaT), x0)),
+                            e.sqrt(betaT));
+              Value prev =
+                  e.add(e.mul(sqrtAlphaPrev, x0), e.mul(dirCoeff, eps));
+              if (noiseIndex >= 0)
+                prev = e.add(prev, e.mul(std, a[noiseIndex]));
+              linalg::YieldOp::create(b, l, prev);
+            })
+            .getResult(0);
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -191,8 +251,6 @@ struct DDPMStepPattern : OpRewritePattern<DDPMStepOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(DDPMStepOp op,
                                 PatternRewriter &rewriter) const override {
-    if (op.getThresholding())
-      return rewriter.notifyMatchFailure(op, "dynamic thresholding");
     Location loc = op.getLoc();
     auto type = op.getType();
     Type et = type.getElementType();
@@ -258,6 +316,12 @@ struct DDPMStepPattern : OpRewritePattern<DDPMStepOp> {
       inputs.push_back(op.getModelOutput());
       maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
     }
+    int x0Index = -1;
+    if (op.getThresholding())
+      x0Index = addThresholdInputs(
+          rewriter, loc, kind, op.getSample(), op.getModelOutput(), alphaT,
+          betaT, op.getDynamicThresholdingRatio().convertToDouble(),
+          op.getSampleMaxValue().convertToDouble(), inputs, maps);
     maps.push_back(id);
     Value init = createEmptyLike(rewriter, loc, type, {op.getSample()});
     auto generic = linalg::GenericOp::create(
@@ -266,7 +330,9 @@ struct DDPMStepPattern : OpRewritePattern<DDPMStepOp> {
           Scalars e{b, l, et};
           auto [x0, eps] = predictX0AndEps(e, kind, a[0], a[1], alphaT, betaT);
           (void)eps;
-          if (clip)
+          if (x0Index >= 0)
+            x0 = applyThreshold(e, a[x0Index], a[x0Index + 1]);
+          else if (clip)
             x0 = e.clamp(x0, -range, range);
           Value mean = e.add(e.mul(x0Coeff, x0), e.mul(xtCoeff, a[0]));
           Value std = fixedStd;
@@ -295,12 +361,8 @@ struct DDIMInverseStepPattern : OpRewritePattern<DDIMInverseStepOp> {
     Type et = type.getElementType();
     Scalars s{rewriter, loc, et};
     Value table = op.getAlphasCumprod();
-    Value initial = op.getSetAlphaToOne()
-                        ? s.c(1.0)
-                        : lookup(rewriter, loc, table,
-                                 arith::ConstantIntOp::create(
-                                     rewriter, loc, rewriter.getI64Type(), 0),
-                                 et);
+    Value initial =
+        alphaBeyondTable(rewriter, loc, table, op.getSetAlphaToOne(), et);
     // diffusers: alpha_prod_t = alphas_cumprod[t] if t >= 0 else initial;
     // alpha_prod_t_prev = alphas_cumprod[next] (the later timestep).
     Value alphaT = lookupOr(rewriter, loc, table, op.getTimestep(), et, initial);
