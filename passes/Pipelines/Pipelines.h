@@ -46,10 +46,18 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
           clEnumValN(CpuStage::Bufferized, "bufferized", "tensors to memrefs"),
           clEnumValN(CpuStage::Loops, "loops", "linalg to scf loops"),
           clEnumValN(CpuStage::LLVM, "llvm", "all in the LLVM dialect"))};
+  PassOptions::Option<bool> cpuKernels{
+      *this, "cpu-kernels",
+      llvm::cl::desc("Call the runtime's SGEMM and convolution kernels "
+                     "(diffc-cpu-microkernels); off: generated loops only"),
+      llvm::cl::init(true)};
 };
 
-/// Adds the passes from the diffc dialect to `stopAfter` (inclusive).
-void buildDiffcCpuPipeline(OpPassManager &pm, CpuStage stopAfter);
+/// Adds the passes from the diffc dialect to `stopAfter` (inclusive);
+/// `cpuKernels` = false leaves matrix products and convolutions to
+/// generated loops (for comparisons, docs/cpu-kernels.md).
+void buildDiffcCpuPipeline(OpPassManager &pm, CpuStage stopAfter,
+                           bool cpuKernels = true);
 
 /// Registers `diffc-cpu-pipeline` with the pass registry.
 void registerDiffcPipelines();

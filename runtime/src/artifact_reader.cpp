@@ -16,6 +16,7 @@
 
 #include "atomic_file.h"
 #include "diffc/artifact_generated.h"
+#include "json.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -169,6 +170,21 @@ bool decodeValue(const fb::Value *value, const std::string &where,
                              " has the invalid extent " +
                              std::to_string(out->shape[i]));
   return true;
+}
+
+/// How messages name metadata entry `index`: by its key, cut after 64 bytes
+/// (at a character boundary), or by index alone if the key is not UTF-8.
+/// (The twin of the writer's.)
+std::string metadataWhere(size_t index, std::string_view key) {
+  std::string where = "metadata " + std::to_string(index);
+  if (!detail::isValidUtf8(key))
+    return where;
+  size_t cut = std::min<size_t>(key.size(), 64);
+  while (cut < key.size() && (static_cast<unsigned char>(key[cut]) & 0xC0) ==
+                                 0x80)
+    --cut;
+  return where + " (\"" + escapeForMessage(key.substr(0, cut)) +
+         (cut < key.size() ? "...\")" : "\")");
 }
 
 /// Checks that [offset, offset + size) lies in a data segment of
@@ -438,6 +454,37 @@ std::unique_ptr<Artifact> Artifact::verify(const std::string &name,
     }
   }
 
+  // Metadata: absent in version-1 artifacts written before it existed.
+  if (module->metadata()) {
+    std::set<std::string_view> keys; // views into the verified buffer
+    for (flatbuffers::uoffset_t i = 0; i < module->metadata()->size(); ++i) {
+      const fb::Metadata *entry = module->metadata()->Get(i);
+      if (!entry)
+        return failed("metadata " + std::to_string(i) + " is null");
+      std::string_view key = entry->key()->string_view();
+      std::string_view value = entry->value()->string_view();
+      const std::string where = metadataWhere(i, key);
+      if (key.empty())
+        return failed(where + " has an empty key");
+      if (key.size() > kArtifactMaxMetadataKeySize)
+        return failed(where + ": the key has " + std::to_string(key.size()) +
+                      " bytes, more than the limit of " +
+                      std::to_string(kArtifactMaxMetadataKeySize));
+      if (!detail::isValidUtf8(key))
+        return failed(where + ": the key is not valid UTF-8");
+      if (!keys.insert(key).second)
+        return failed(where + ": another metadata entry has the same key");
+      if (value.size() > kArtifactMaxMetadataValueSize)
+        return failed(where + ": the value has " +
+                      std::to_string(value.size()) +
+                      " bytes, more than the limit of " +
+                      std::to_string(kArtifactMaxMetadataValueSize));
+      if (!detail::isValidUtf8(value))
+        return failed(where + ": the value is not valid UTF-8");
+      artifact->metadata_.emplace_back(std::string(key), std::string(value));
+    }
+  }
+
   artifact->storage_ = std::move(storage);
   return artifact;
 }
@@ -469,6 +516,13 @@ Artifact::findParameter(std::string_view name) const {
   for (const ParameterSignature &parameter : parameters_)
     if (parameter.name == name)
       return &parameter;
+  return nullptr;
+}
+
+const std::string *Artifact::findMetadata(std::string_view key) const {
+  for (const MetadataEntry &entry : metadata_)
+    if (entry.first == key)
+      return &entry.second;
   return nullptr;
 }
 

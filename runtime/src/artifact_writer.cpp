@@ -16,7 +16,9 @@
 
 #include "atomic_file.h"
 #include "diffc/artifact_generated.h"
+#include "json.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -169,6 +171,50 @@ bool checkParameters(const std::vector<ParameterSignature> &parameters,
   return true;
 }
 
+/// How messages name metadata entry `index`: by its key, cut after 64 bytes
+/// (at a character boundary), or by index alone if the key is not UTF-8.
+/// (The twin of the reader's.)
+std::string metadataWhere(size_t index, std::string_view key) {
+  std::string where = "metadata " + std::to_string(index);
+  if (!detail::isValidUtf8(key))
+    return where;
+  size_t cut = std::min<size_t>(key.size(), 64);
+  while (cut < key.size() && (static_cast<unsigned char>(key[cut]) & 0xC0) ==
+                                 0x80)
+    --cut;
+  return where + " (\"" + escapeForMessage(key.substr(0, cut)) +
+         (cut < key.size() ? "...\")" : "\")");
+}
+
+/// The writer-side twin of the reader's metadata checks.
+bool checkMetadata(const std::vector<MetadataEntry> &metadata,
+                   std::string *error) {
+  std::set<std::string_view> keys;
+  for (size_t i = 0; i < metadata.size(); ++i) {
+    const auto &[key, value] = metadata[i];
+    const std::string where = metadataWhere(i, key);
+    if (key.empty())
+      return fail(error, where + " has an empty key");
+    if (key.size() > kArtifactMaxMetadataKeySize)
+      return fail(error, where + ": the key has " +
+                             std::to_string(key.size()) +
+                             " bytes, more than the limit of " +
+                             std::to_string(kArtifactMaxMetadataKeySize));
+    if (!detail::isValidUtf8(key))
+      return fail(error, where + ": the key is not valid UTF-8");
+    if (!keys.insert(key).second)
+      return fail(error, where + ": the key is used twice");
+    if (value.size() > kArtifactMaxMetadataValueSize)
+      return fail(error, where + ": the value has " +
+                             std::to_string(value.size()) +
+                             " bytes, more than the limit of " +
+                             std::to_string(kArtifactMaxMetadataValueSize));
+    if (!detail::isValidUtf8(value))
+      return fail(error, where + ": the value is not valid UTF-8");
+  }
+  return true;
+}
+
 flatbuffers::Offset<fb::Value> buildValue(flatbuffers::FlatBufferBuilder &b,
                                           const ValueSignature &value) {
   // Scalars carry no shape; a tensor always does, even at rank 0 (an empty
@@ -224,6 +270,8 @@ bool ArtifactWriter::layout(Layout *layout, std::string *error) const {
 
   if (!checkParameters(parameters_, entryPoints_, weights_, error))
     return false;
+  if (!checkMetadata(metadata_, error))
+    return false;
 
   // Data segment: code objects, then weights, each 64-byte aligned.
   auto place = [&](const Blob &blob) {
@@ -273,10 +321,20 @@ bool ArtifactWriter::layout(Layout *layout, std::string *error) const {
           b.CreateVector(p.shape)));
     parameters = b.CreateVector(list);
   }
+  // Likewise metadata.
+  flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::Metadata>>>
+      metadata;
+  if (!metadata_.empty()) {
+    std::vector<flatbuffers::Offset<fb::Metadata>> list;
+    for (const auto &[key, value] : metadata_)
+      list.push_back(fb::CreateMetadata(b, b.CreateString(key),
+                                        b.CreateString(value)));
+    metadata = b.CreateVector(list);
+  }
   auto producer = producer_.empty() ? 0 : b.CreateString(producer_);
   auto module = fb::CreateModule(b, kArtifactSchemaVersion, producer,
                                  b.CreateVector(entries), b.CreateVector(code),
-                                 b.CreateVector(weights), parameters);
+                                 b.CreateVector(weights), parameters, metadata);
   fb::FinishSizePrefixedModuleBuffer(b, module);
   // GetSize() includes the 4-byte size prefix: the table ends at 4 + N.
   layout->dataStart = alignUp(b.GetSize(), kArtifactAlignment);

@@ -18,6 +18,7 @@
 #include "diffc/safetensors.h"
 
 #include "atomic_file.h"
+#include "json.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -31,7 +32,9 @@
 
 namespace diffc {
 
+using detail::appendUtf8;
 using detail::fail;
+using detail::isValidUtf8;
 
 namespace {
 
@@ -85,64 +88,6 @@ int64_t firstBadBool(const uint8_t *data, uint64_t size) {
     if (data[i] > 1)
       return static_cast<int64_t>(i);
   return -1;
-}
-
-//===----------------------------------------------------------------------===//
-// UTF-8
-//===----------------------------------------------------------------------===//
-
-/// True if `s` is well-formed UTF-8 (no overlong forms, no surrogates, at
-/// most U+10FFFF), as RFC 8259 requires of JSON text.
-bool isValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = s[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t length;
-    uint32_t code, min;
-    if ((c & 0xE0) == 0xC0) {
-      length = 2, code = c & 0x1F, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-      length = 3, code = c & 0x0F, min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-      length = 4, code = c & 0x07, min = 0x10000;
-    } else {
-      return false;
-    }
-    if (s.size() - i < length)
-      return false;
-    for (size_t k = 1; k < length; ++k) {
-      const unsigned char next = s[i + k];
-      if ((next & 0xC0) != 0x80)
-        return false;
-      code = (code << 6) | (next & 0x3F);
-    }
-    if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
-      return false;
-    i += length;
-  }
-  return true;
-}
-
-void appendUtf8(std::string &out, uint32_t code) {
-  if (code < 0x80) {
-    out += static_cast<char>(code);
-  } else if (code < 0x800) {
-    out += static_cast<char>(0xC0 | (code >> 6));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else if (code < 0x10000) {
-    out += static_cast<char>(0xE0 | (code >> 12));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code >> 18));
-    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  }
 }
 
 //===----------------------------------------------------------------------===//

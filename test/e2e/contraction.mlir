@@ -3,7 +3,8 @@
 // cases_contraction.py, reference.py): float32 results within 1e-5
 // norm-wise relative. GEMMs and convolutions go through the runtime's
 // kernels (diffc-cpu-microkernels); grouped 3-D convolution and broadcast
-// matmul through generated loops.
+// matmul through generated loops. float64 programs and --cpu-kernels=false
+// check the linalg lowering itself.
 // RUN: diffc compile %s -o %t.diffc
 // RUN: %python %S/harness.py --diffc-run diffc-run --artifact %t.diffc --case linear_bias --case linear_vector --case linear_wide --case matmul_2d --case matmul_batched --case matmul_rhs_2d --case matmul_broadcast | FileCheck %s --check-prefix=MATMUL
 // MATMUL-COUNT-7: ok
@@ -14,6 +15,12 @@
 // RUN: %python %S/harness.py --diffc-run diffc-run --artifact %t.diffc --case attention_self_heads --case attention_cross --case attention_bool_mask --case attention_float_mask --case attention_dynamic_batch | FileCheck %s --check-prefix=ATTN
 // ATTN-COUNT-5: ok
 // ATTN-NOT: FAIL
+// The same float32 cases through generated loops only (the linalg lowering
+// without the kernels):
+// RUN: diffc compile %s --cpu-kernels=false -o %t.loops.diffc
+// RUN: %python %S/harness.py --diffc-run diffc-run --artifact %t.loops.diffc --case linear_bias --case linear_vector --case linear_wide --case matmul_2d --case matmul_batched --case matmul_rhs_2d --case matmul_broadcast --case conv2d_same --case conv2d_stride2_pad1 --case conv2d_dilation2 --case conv2d_groups2 --case conv2d_pointwise --case conv2d_unet_block --case conv3d_temporal --case conv3d_stride2 --case conv3d_groups2_dilation --case attention_self_heads --case attention_cross --case attention_bool_mask --case attention_float_mask --case attention_dynamic_batch | FileCheck %s --check-prefix=LOOPS
+// LOOPS-COUNT-21: ok
+// LOOPS-NOT: FAIL
 // RUN: %python %S/harness.py --diffc-run diffc-run --artifact %t.diffc --case linear_f64 --case matmul_batched_f64 --case conv2d_groups_stride_f64 --case conv3d_f64 --case attention_mask_f64 | FileCheck %s --check-prefix=F64
 // F64-COUNT-5: ok
 // F64-NOT: FAIL

@@ -28,13 +28,20 @@
 //     ],
 //     "parameters": [
 //       {"name": "w", "symbol": "diffc_param_0", "element_type": "f32", "shape": [2, 3], "type": "tensor<2x3xf32>", "embedded": true}
-//     ]
+//     ],
+//     "metadata": {
+//       "scheduler_config": "{\"num_train_timesteps\": 1000, ...}",
+//       "samplers": "ddim,ddpm"
+//     }
 //   }
 //
 // Shapes use -1 for a dynamic extent, as the schema does; "type" repeats the
 // signature in MLIR spelling for readability. A parameter is "embedded" when
 // the artifact has a weight of its name (the default value; a weights file
-// given at run time takes precedence).
+// given at run time takes precedence). Metadata values are text, printed as
+// JSON strings even when they hold JSON themselves, in file order; the
+// loader has checked that keys are unique and everything is valid UTF-8, so
+// the output is valid JSON.
 //
 //===----------------------------------------------------------------------===//
 
@@ -167,6 +174,15 @@ std::string inspectJson(const Artifact &artifact) {
         (artifact.findWeight(p.name) ? "true" : "false") + "}");
   out += "  \"parameters\": ";
   appendArray(out, "  ", parameters);
+  out += ",\n";
+
+  out += "  \"metadata\": {";
+  const std::vector<MetadataEntry> &metadata = artifact.metadata();
+  for (size_t i = 0; i < metadata.size(); ++i)
+    out += std::string(i ? ",\n" : "\n") + "    " +
+           jsonString(metadata[i].first) + ": " +
+           jsonString(metadata[i].second);
+  out += metadata.empty() ? "}" : "\n  }";
   out += "\n}\n";
   return out;
 }

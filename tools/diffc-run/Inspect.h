@@ -15,9 +15,9 @@
 namespace diffc {
 
 /// The artifact's metadata as JSON: schema version, producer, entry points
-/// with their signatures, code objects, weights (no blob contents) and
-/// parameters. The layout is stable and line-oriented (one value per line)
-/// so lit tests can FileCheck it.
+/// with their signatures, code objects, weights (no blob contents),
+/// parameters and metadata (an object of strings). The layout is stable and
+/// line-oriented (one value per line) so lit tests can FileCheck it.
 std::string inspectJson(const Artifact &artifact);
 
 } // namespace diffc

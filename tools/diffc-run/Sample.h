@@ -24,6 +24,10 @@ struct SampleOptions {
   std::string init;              ///< x_T.npy, else Philox noise
   std::vector<std::string> outs; ///< .npy and/or .png files
   int64_t upscale = 0;           ///< PNG pixel size; 0 picks by image size
+  /// A diffusers scheduler_config.json that must match the options the
+  /// artifact's samplers were compiled with (checkSchedulerConfigFile()
+  /// in diffc/scheduler_config.h); empty: use the compiled ones unchecked.
+  std::string schedulerConfig;
 };
 
 /// Runs the artifact's sample_<sampler> entry and writes the outputs. Returns

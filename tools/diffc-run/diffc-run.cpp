@@ -22,6 +22,7 @@
 
 #include "diffc/artifact.h"
 #include "diffc/runtime.h"
+#include "diffc/scheduler_config.h"
 #include "diffc/session.h"
 #include "diffc/tensor.h"
 
@@ -52,6 +53,7 @@ USAGE
             [--out FILE.npy]... [--verbose]
   diffc-run MODEL.diffc sample [--sampler ddim|ddpm] [--steps N] [--eta E]
             [--seed S] [--batch B] [--init x_T.npy] [--weights W]...
+            [--scheduler-config scheduler_config.json]
             [--out grid.png] [--out x0.npy]
   diffc-run --help | --version
 
@@ -94,6 +96,14 @@ WEIGHTS
             of the samples, [-1, 1] mapped to 0..255) or a .npy (the raw
             float32 samples). Defaults: ddim, 50 steps, eta 0, seed 0,
             batch 16.
+            Scheduler options (beta schedule, prediction type, clipping,
+            ...) are compiled into the sampler. --scheduler-config F checks
+            the diffusers scheduler_config.json F, used as is, against them
+            before sampling: missing options take diffusers' defaults,
+            unknown ones are errors, and an option that differs from the
+            compiled one (numbers: relative 1e-12) is an error naming both
+            values and the recompile command. Without it the compiled
+            options are used unchecked.
 
 OPTIONS
   --weights F, --weights=F
@@ -103,6 +113,8 @@ OPTIONS
   --out F, --out=F     an output file of `call` (repeatable)
   --sampler ddim|ddpm, --steps N, --eta E, --seed S, --batch B, --init F
                        sampling choices of `sample` (see above)
+  --scheduler-config F a diffusers scheduler_config.json that `sample`
+                       checks against the compiled scheduler options
   --upscale K          pixel size in PNG grids (default 3 below 64 pixels)
   -v, --verbose        say on stderr where the parameters came from
   -h, --help           show this help
@@ -117,6 +129,8 @@ EXAMPLES
             --arg i64:999 --out eps.npy
   diffc-run model.diffc sample --steps 50 --seed 1 --batch 16 --out grid.png
   diffc-run model.diffc sample --sampler ddpm --steps 1000 --out x0.npy
+  diffc-run model.diffc sample --scheduler-config scheduler_config.json \
+            --out grid.png
 
 EXIT STATUS
   0 success, 1 error (invalid artifact or input, failed call, I/O), 2 usage.
@@ -450,6 +464,12 @@ bool parseSampleFlags(const Options &options, SampleOptions *o,
       o->etaGiven = true;
     } else if (name == "--init") {
       o->init = value;
+    } else if (name == "--scheduler-config") {
+      if (value.empty()) {
+        *why = "--scheduler-config needs a file name";
+        return false;
+      }
+      o->schedulerConfig = value;
     }
   }
   return true;
@@ -466,10 +486,24 @@ int runSample(const Options &options) {
   std::string why;
   if (!parseSampleFlags(options, &sample, &why))
     return usageError(why);
+  std::unique_ptr<Artifact> artifact = Artifact::load(options.model, &why);
+  if (!artifact)
+    return error(why);
+  // Before the weights are read: a wrong sampler config is the cheaper and
+  // the more fundamental error.
+  if (!sample.schedulerConfig.empty()) {
+    if (!checkSchedulerConfigFile(*artifact, sample.schedulerConfig, &why))
+      return error(why);
+    if (options.verbose)
+      std::fprintf(stderr,
+                   "diffc-run: %s matches the scheduler options %s was "
+                   "compiled with\n",
+                   sample.schedulerConfig.c_str(), options.model.c_str());
+  }
   SessionOptions sessionOptions;
   sessionOptions.weightFiles = options.weights;
   std::unique_ptr<Session> session =
-      Session::open(options.model, sessionOptions, &why);
+      Session::create(std::move(artifact), sessionOptions, &why);
   if (!session)
     return error(why);
   if (options.verbose)
@@ -523,7 +557,8 @@ int main(int argc, char **argv) {
     if (!matched)
       matched = value("--weights", &options.weights);
     for (const char *flag : {"--sampler", "--steps", "--eta", "--seed",
-                             "--batch", "--init", "--upscale"}) {
+                             "--batch", "--init", "--upscale",
+                             "--scheduler-config"}) {
       if (matched)
         break;
       std::vector<std::string> one;

@@ -122,6 +122,9 @@ mlir::func::FuncOp findModel(mlir::ModuleOp module) {
   return found;
 }
 
+/// What the samplers were compiled with, for the artifact's metadata.
+std::string compiledSchedulerConfig;
+
 mlir::LogicalResult addSamplers(mlir::ModuleOp module) {
   mlir::diffc::SchedulerConfig config;
   if (!schedulerConfig.empty()) {
@@ -139,6 +142,7 @@ mlir::LogicalResult addSamplers(mlir::ModuleOp module) {
     }
     config = *parsed;
   }
+  compiledSchedulerConfig = mlir::diffc::schedulerConfigToJson(config);
   mlir::func::FuncOp model = findModel(module);
   if (!model)
     return mlir::failure();
@@ -361,6 +365,14 @@ int diffcCompileMain(int argc, char **argv) {
     }
     writer.addParameter(std::move(sig));
   }
+  // Recorded only once the runtime can read metadata (schema field added by
+  // the metadata change); see runtime/schemas/artifact.fbs.
+#ifdef DIFFC_ARTIFACT_HAS_METADATA
+  if (!compiledSchedulerConfig.empty()) {
+    writer.addMetadata("scheduler_config", compiledSchedulerConfig);
+    writer.addMetadata("samplers", samplers);
+  }
+#endif
   writer.addCodeObject("x86_64", diffc::CodeFormat::elf_shared_object,
                        std::vector<uint8_t>(sharedObject.begin(),
                                             sharedObject.end()));

@@ -335,6 +335,16 @@ LogicalResult rewriteContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   Mode mode = outputMode(op, c, biasDim, bias, init);
 
   SmallVector<unsigned> order(dims->batch.begin(), dims->batch.end());
+  // With two batch dimensions the first is looped over and the second is
+  // the kernel's batch, which it spreads over threads: loop over the one
+  // known to be smaller (attention: heads, not the dynamic batch).
+  if (nb == 2) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    int64_t first = ranges[order[0]], second = ranges[order[1]];
+    if (!ShapedType::isDynamic(second) &&
+        (ShapedType::isDynamic(first) || first > second))
+      std::swap(order[0], order[1]);
+  }
   auto orderFor = [&](unsigned row, unsigned col) {
     SmallVector<unsigned> o = order;
     o.append({row, col});
@@ -525,6 +535,10 @@ LogicalResult rewriteConvolution(RewriterBase &rewriter, linalg::LinalgOp op,
     if (!onlySpatial)
       padded.reset();
   }
+  // The kernel must not write what it reads: an output in the padded
+  // copy's source keeps the copy.
+  if (padded && fullViewRoot(padded->source) == fullViewRoot(y))
+    padded.reset();
   if (padded) {
     x = padded->source;
     for (unsigned i = 0; i < spatial; ++i)

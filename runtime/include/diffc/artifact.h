@@ -18,9 +18,9 @@
 // so there is exactly one writer). Artifact::load() checks every byte it will
 // use before handing anything out: the size prefix, the identifier, the
 // FlatBuffers Verifier, then semantic checks (schema version, blob ranges and
-// alignment, weight sizes, signatures, parameters). After a successful load
-// every accessor is safe; on failure load() returns null and a one-line
-// message "<file>: <what is wrong, and where>".
+// alignment, weight sizes, signatures, parameters, metadata). After a
+// successful load every accessor is safe; on failure load() returns null and
+// a one-line message "<file>: <what is wrong, and where>".
 //
 // The loaded artifact exposes plain C++ structs, not the generated FlatBuffers
 // types, so users never depend on the generated header.
@@ -36,6 +36,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace diffc {
@@ -46,6 +47,24 @@ constexpr uint32_t kArtifactSchemaVersion = 1;
 
 /// Alignment of the data segment and of every blob in it, in bytes.
 constexpr uint64_t kArtifactAlignment = 64;
+
+/// Defined since artifacts carry metadata (Module.metadata), so that code
+/// built against older and newer runtimes alike can test for it.
+#define DIFFC_ARTIFACT_HAS_METADATA 1
+
+/// Longest metadata key, in bytes.
+constexpr size_t kArtifactMaxMetadataKeySize = 256;
+/// Longest metadata value, in bytes (1 MiB: a JSON document, not a blob).
+constexpr size_t kArtifactMaxMetadataValueSize = size_t(1) << 20;
+
+/// Metadata keys the runtime gives a meaning to.
+///
+/// "scheduler_config": the JSON object of every diffusers scheduler option
+/// the sampler entry points were compiled with (diffusers spelling, all
+/// options present); see diffc/scheduler_config.h.
+constexpr const char *kSchedulerConfigMetadataKey = "scheduler_config";
+/// "samplers": the sampler entry points compiled in, e.g. "ddim,ddpm".
+constexpr const char *kSamplersMetadataKey = "samplers";
 
 /// The code-object target string of the machine this runtime runs on
 /// ("x86_64"), or an empty string on machines diffc has no CPU code for.
@@ -134,6 +153,9 @@ struct ParameterSignature {
 /// "tensor<64x1x3x3xf32>".
 std::string typeString(const ParameterSignature &parameter);
 
+/// One metadata entry (schema table Metadata): a key and a text value.
+using MetadataEntry = std::pair<std::string, std::string>;
+
 //===----------------------------------------------------------------------===//
 // Reader
 //===----------------------------------------------------------------------===//
@@ -192,6 +214,14 @@ public:
   /// The parameter called `name`, or null.
   const ParameterSignature *findParameter(std::string_view name) const;
 
+  /// All metadata entries (key, value), in file order: keys unique,
+  /// non-empty and at most kArtifactMaxMetadataKeySize bytes, values at most
+  /// kArtifactMaxMetadataValueSize bytes, both valid UTF-8. Empty for
+  /// artifacts written before metadata existed.
+  const std::vector<MetadataEntry> &metadata() const { return metadata_; }
+  /// The value of metadata entry `key`, or null if there is none.
+  const std::string *findMetadata(std::string_view key) const;
+
   /// Size of the whole file in bytes.
   uint64_t fileSize() const { return fileSize_; }
   /// D = align_up(4 + N, 64), where the data segment starts in the file.
@@ -214,16 +244,17 @@ private:
   std::vector<CodeObjectRef> codeObjects_;
   std::vector<WeightRef> weights_;
   std::vector<ParameterSignature> parameters_;
+  std::vector<MetadataEntry> metadata_;
 };
 
 //===----------------------------------------------------------------------===//
 // Writer
 //===----------------------------------------------------------------------===//
 
-/// Collects entry points, code objects, weights and parameters and writes
-/// them as one artifact. It copies the bytes it is given. write() validates
-/// everything against the same rules Artifact::load() enforces, so it never
-/// produces a file the runtime would refuse.
+/// Collects entry points, code objects, weights, parameters and metadata and
+/// writes them as one artifact. It copies the bytes it is given. write()
+/// validates everything against the same rules Artifact::load() enforces, so
+/// it never produces a file the runtime would refuse.
 class ArtifactWriter {
 public:
   /// Module.producer, e.g. "diffc 0.1 (LLVM 22)".
@@ -248,6 +279,14 @@ public:
   /// and shape).
   void addParameter(ParameterSignature parameter) {
     parameters_.push_back(std::move(parameter));
+  }
+
+  /// Adds a metadata entry; entries keep the order in which they are added.
+  /// Keys must be unique and non-empty (at most kArtifactMaxMetadataKeySize
+  /// bytes), values UTF-8 text of at most kArtifactMaxMetadataValueSize
+  /// bytes; serialize() and write() refuse anything else.
+  void addMetadata(std::string key, std::string value) {
+    metadata_.emplace_back(std::move(key), std::move(value));
   }
 
   /// Lays out the whole file in memory. On invalid content returns false and
@@ -278,6 +317,7 @@ private:
   std::vector<Blob> codeObjects_;
   std::vector<Blob> weights_;
   std::vector<ParameterSignature> parameters_;
+  std::vector<MetadataEntry> metadata_;
 };
 
 } // namespace diffc

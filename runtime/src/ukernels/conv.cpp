@@ -135,10 +135,10 @@ private:
 /// C[0:m, 0:nc] += / = packed weights x B, over all K blocks; packB(k0, kc,
 /// dst) packs the B block.
 template <typename PackB>
-void multiplyBlocks(MicroKernel kernel, const PackedWeights &weights,
+void multiplyBlocks(const MicroKernel &kernel, const PackedWeights &weights,
                     int64_t g, int64_t m, int64_t k, int64_t kb, int64_t nc,
                     float *c, int64_t rs, bool accumulate, PackB &&packB) {
-  float *bp = scratch(0, roundUp(nc, kNR) * kb);
+  float *bp = scratch(0, roundUp(nc, kernel.nr) * kb);
   for (int64_t k0 = 0; k0 < k; k0 += kb) {
     const int64_t kc = std::min(kb, k - k0);
     packB(k0, kc, bp);
@@ -155,7 +155,7 @@ void pointwise(const Convolution &conv, const Shape &s,
   const TensorView &x = conv.input, &y = conv.output;
   const int64_t n = s.out[0] * s.out[1] * s.out[2];
   const MicroKernel kernel = selectedMicroKernel();
-  const TaskGrid grid = planTasks(s.batch * s.groups, s.m, n, s.k,
+  const TaskGrid grid = planTasks(s.batch * s.groups, s.m, n, s.k, kernel.nr,
                                   numThreads(), /*splitRows=*/false);
   parallelFor(s.batch * s.groups * grid.colBlocks, [&](int64_t task) {
     const int64_t item = task / grid.colBlocks;
@@ -172,7 +172,7 @@ void pointwise(const Convolution &conv, const Shape &s,
     multiplyBlocks(kernel, weights, g, s.m, s.k, kb, nc, c, rs,
                    conv.mode != Output::Overwrite,
                    [&](int64_t k0, int64_t kc, float *bp) {
-                     packB(image, k0, kc, j0, nc, bp);
+                     packB(image, k0, kc, j0, nc, kernel.nr, bp);
                    });
   });
 }
@@ -244,25 +244,36 @@ void copyRegion(const Convolution &conv, const Shape &s, const Grid &grid,
   std::memset(out, 0, (region + size - out) * sizeof(float));
 }
 
+/// Copies one panel row of `nr` (16 or 32) contiguous floats; a fixed size
+/// so that it compiles to vector moves.
+template <int64_t NR>
+void packContiguousPanel(const float *base, const int64_t *kOffset,
+                         int64_t kc, float *dst) {
+  for (int64_t kk = 0; kk < kc; ++kk)
+    std::memcpy(dst + kk * NR, base + kOffset[kk], NR * sizeof(float));
+}
+
 /// Packs B panels of the grid: row kk of the block is region[kOffset[kk] +
 /// q * s2] for grid columns q in [0, nc).
 void packGrid(const float *region, const int64_t *kOffset, int64_t kc,
-              int64_t nc, int64_t s2, float *dst) {
-  for (int64_t p = 0; p < nc; p += kNR, dst += kc * kNR) {
-    const int64_t cols = std::min(kNR, nc - p);
+              int64_t nc, int64_t s2, int64_t nr, float *dst) {
+  for (int64_t p = 0; p < nc; p += nr, dst += kc * nr) {
+    const int64_t cols = std::min(nr, nc - p);
     const float *base = region + p * s2;
-    if (s2 == 1 && cols == kNR) {
-      for (int64_t kk = 0; kk < kc; ++kk)
-        std::memcpy(dst + kk * kNR, base + kOffset[kk], kNR * sizeof(float));
+    if (s2 == 1 && cols == nr) {
+      if (nr == 32)
+        packContiguousPanel<32>(base, kOffset, kc, dst);
+      else
+        packContiguousPanel<16>(base, kOffset, kc, dst);
       continue;
     }
     for (int64_t kk = 0; kk < kc; ++kk) {
       const float *src = base + kOffset[kk];
-      float *d = dst + kk * kNR;
+      float *d = dst + kk * nr;
       int64_t t = 0;
       for (; t < cols; ++t)
         d[t] = src[t * s2];
-      for (; t < kNR; ++t)
+      for (; t < nr; ++t)
         d[t] = 0.0f;
     }
   }
@@ -283,7 +294,7 @@ void paddedGrid(const Convolution &conv, const Shape &s,
     const int64_t y0 = (task % grid.rowBlocks) * grid.rowsPerTask;
     const int64_t outRows = std::min(s.out[1], y0 + grid.rowsPerTask) - y0;
     const int64_t nc = outRows * grid.width;
-    const int64_t ldt = roundUp(nc, kNR);
+    const int64_t ldt = roundUp(nc, kernel.nr);
 
     // The input window, zero-padded, with slack for the junk columns' reads.
     const int64_t rows = (outRows - 1) * conv.stride[1] +
@@ -312,7 +323,8 @@ void paddedGrid(const Convolution &conv, const Shape &s,
     multiplyBlocks(kernel, weights, g, s.m, s.k, kb, nc, result, ldt,
                    /*accumulate=*/false,
                    [&](int64_t k0, int64_t kc, float *bp) {
-                     packGrid(region, kOffset.data() + k0, kc, nc, s2, bp);
+                     packGrid(region, kOffset.data() + k0, kc, nc, s2,
+                              kernel.nr, bp);
                    });
 
     // Real columns into the output, with the bias or the old value.

@@ -13,8 +13,9 @@
 //   A block [mc x kc] -> ceil(mc / kMR) panels of kc * kMR floats; panel p
 //     holds rows p*kMR .. p*kMR+kMR-1, element (r, k) at k * kMR + r; rows
 //     past mc are zeros.
-//   B block [kc x nc] -> ceil(nc / kNR) panels of kc * kNR floats; element
-//     (k, c) of panel p at k * kNR + c; columns past nc are zeros.
+//   B block [kc x nc] -> ceil(nc / nr) panels of kc * nr floats; element
+//     (k, c) of panel p at k * nr + c; columns past nc are zeros. nr is the
+//     micro-kernel's width: 16 (AVX2, portable) or 32 (AVX-512).
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,10 +32,11 @@ namespace diffc {
 namespace ukernels {
 namespace detail {
 
-/// Register tile: 6 rows x 16 columns = 12 AVX2 accumulators.
+/// Register tile: 6 rows x nr columns = 12 vector accumulators (nr = 16
+/// with AVX2's 8-float vectors, 32 with AVX-512's 16-float ones).
 constexpr int64_t kMR = 6;
-constexpr int64_t kNR = 16;
-/// Cache blocking: a kKC x kNR B micro-panel (16 KiB) stays in L1, a
+constexpr int64_t kMaxNR = 32;
+/// Cache blocking: a kKC x nr B micro-panel (16 or 32 KiB) stays in L1, a
 /// kMC x kKC A block (144 KiB) in L2, a kKC x kNC B block in L2/L3.
 constexpr int64_t kKC = 256;
 constexpr int64_t kMC = 144;
@@ -43,18 +45,28 @@ constexpr int64_t kNC = 512;
 inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 inline int64_t roundUp(int64_t a, int64_t b) { return ceilDiv(a, b) * b; }
 
-/// C[0:kMR, 0:kNR] (row stride ldc, unit column stride) = or += the product
+/// C[0:kMR, 0:nr] (row stride ldc, unit column stride) = or += the product
 /// of an A panel and a B panel of depth kc.
-using MicroKernel = void (*)(int64_t kc, const float *a, const float *b,
-                             float *c, int64_t ldc, bool accumulate);
+using MicroKernelFn = void (*)(int64_t kc, const float *a, const float *b,
+                               float *c, int64_t ldc, bool accumulate);
+
+/// A micro-kernel and the width of the B panels it reads.
+struct MicroKernel {
+  MicroKernelFn fn;
+  int64_t nr;
+};
 
 void microKernelScalar(int64_t kc, const float *a, const float *b, float *c,
-                       int64_t ldc, bool accumulate);
+                       int64_t ldc, bool accumulate); // nr = 16
 void microKernelAvx2(int64_t kc, const float *a, const float *b, float *c,
-                     int64_t ldc, bool accumulate);
+                     int64_t ldc, bool accumulate); // nr = 16
+void microKernelAvx512(int64_t kc, const float *a, const float *b, float *c,
+                       int64_t ldc, bool accumulate); // nr = 32
 
 /// Whether this CPU runs microKernelAvx2 (AVX2 and FMA).
 bool cpuHasAvx2Fma();
+/// Whether this CPU runs microKernelAvx512 (AVX-512 F).
+bool cpuHasAvx512();
 
 /// The micro-kernel of activeIsa().
 MicroKernel selectedMicroKernel();
@@ -63,13 +75,14 @@ MicroKernel selectedMicroKernel();
 void packA(const ConstMatrixView &a, int64_t i0, int64_t mc, int64_t k0,
            int64_t kc, float *dst);
 
-/// Packs rows [k0, k0+kc) x columns [j0, j0+nc) of `b` into panels at dst.
+/// Packs rows [k0, k0+kc) x columns [j0, j0+nc) of `b` into panels of
+/// width nr at dst.
 void packB(const ConstMatrixView &b, int64_t k0, int64_t kc, int64_t j0,
-           int64_t nc, float *dst);
+           int64_t nc, int64_t nr, float *dst);
 
 /// C[0:mc, 0:nc] (=/+=) packed A block x packed B block; C has element
 /// strides (rs, cs).
-void macroKernel(MicroKernel kernel, int64_t mc, int64_t nc, int64_t kc,
+void macroKernel(const MicroKernel &kernel, int64_t mc, int64_t nc, int64_t kc,
                  const float *a, const float *b, float *c, int64_t rs,
                  int64_t cs, bool accumulate);
 
@@ -98,7 +111,7 @@ struct TaskGrid {
 /// Enough tasks to keep `threads` busy without cutting blocks below what
 /// keeps the micro-kernel efficient; rows are split only if `splitRows`.
 TaskGrid planTasks(int64_t batch, int64_t m, int64_t n, int64_t k,
-                   int threads, bool splitRows = true);
+                   int64_t nr, int threads, bool splitRows = true);
 
 /// K split into equal blocks of at most kKC.
 inline int64_t kBlockSize(int64_t k) {

@@ -39,13 +39,33 @@ bool cpuHasAvx2Fma() {
 #endif
 }
 
+bool cpuHasAvx512() {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  static const bool has = __builtin_cpu_supports("avx512f");
+  return has;
+#else
+  return false;
+#endif
+}
+
 namespace {
+
+/// `wanted`, or the widest variant below it that this CPU runs.
+Isa supportedIsa(Isa wanted) {
+  if (wanted == Isa::Avx512 && !cpuHasAvx512())
+    wanted = Isa::Avx2;
+  if (wanted == Isa::Avx2 && !cpuHasAvx2Fma())
+    wanted = Isa::Scalar;
+  return wanted;
+}
 
 Isa defaultIsa() {
   const char *env = std::getenv("DIFFC_UKERNEL_ISA");
   if (env && std::strcmp(env, "scalar") == 0)
     return Isa::Scalar;
-  return cpuHasAvx2Fma() ? Isa::Avx2 : Isa::Scalar;
+  if (env && std::strcmp(env, "avx2") == 0)
+    return supportedIsa(Isa::Avx2);
+  return supportedIsa(Isa::Avx512);
 }
 
 std::atomic<int> &isaState() {
@@ -56,18 +76,27 @@ std::atomic<int> &isaState() {
 } // namespace
 
 MicroKernel selectedMicroKernel() {
-  return activeIsa() == Isa::Avx2 ? microKernelAvx2 : microKernelScalar;
+  switch (activeIsa()) {
+  case Isa::Avx512:
+    return {microKernelAvx512, 32};
+  case Isa::Avx2:
+    return {microKernelAvx2, 16};
+  case Isa::Scalar:
+    break;
+  }
+  return {microKernelScalar, 16};
 }
 
 void microKernelScalar(int64_t kc, const float *a, const float *b, float *c,
                        int64_t ldc, bool accumulate) {
-  float acc[kMR][kNR] = {};
-  for (int64_t k = 0; k < kc; ++k, a += kMR, b += kNR)
+  constexpr int64_t nr = 16;
+  float acc[kMR][nr] = {};
+  for (int64_t k = 0; k < kc; ++k, a += kMR, b += nr)
     for (int64_t i = 0; i < kMR; ++i)
-      for (int64_t j = 0; j < kNR; ++j)
+      for (int64_t j = 0; j < nr; ++j)
         acc[i][j] += a[i] * b[j];
   for (int64_t i = 0; i < kMR; ++i)
-    for (int64_t j = 0; j < kNR; ++j)
+    for (int64_t j = 0; j < nr; ++j)
       c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc[i][j] : acc[i][j];
 }
 
@@ -99,13 +128,13 @@ void packA(const ConstMatrixView &a, int64_t i0, int64_t mc, int64_t k0,
 }
 
 void packB(const ConstMatrixView &b, int64_t k0, int64_t kc, int64_t j0,
-           int64_t nc, float *dst) {
-  for (int64_t p = 0; p < nc; p += kNR, dst += kc * kNR) {
-    int64_t cols = std::min(kNR, nc - p);
+           int64_t nc, int64_t nr, float *dst) {
+  for (int64_t p = 0; p < nc; p += nr, dst += kc * nr) {
+    int64_t cols = std::min(nr, nc - p);
     const float *src = b.data + k0 * b.rowStride + (j0 + p) * b.colStride;
-    if (b.colStride == 1 && cols == kNR) {
+    if (b.colStride == 1 && cols == nr) {
       for (int64_t k = 0; k < kc; ++k)
-        std::memcpy(dst + k * kNR, src + k * b.rowStride, kNR * sizeof(float));
+        std::memcpy(dst + k * nr, src + k * b.rowStride, nr * sizeof(float));
       continue;
     }
     if (b.rowStride == 1) {
@@ -114,17 +143,17 @@ void packB(const ConstMatrixView &b, int64_t k0, int64_t kc, int64_t j0,
       for (int64_t c = 0; c < cols; ++c) {
         const float *col = src + c * b.colStride;
         for (int64_t k = 0; k < kc; ++k)
-          dst[k * kNR + c] = col[k];
+          dst[k * nr + c] = col[k];
       }
     } else {
       for (int64_t k = 0; k < kc; ++k)
         for (int64_t c = 0; c < cols; ++c)
-          dst[k * kNR + c] = src[k * b.rowStride + c * b.colStride];
+          dst[k * nr + c] = src[k * b.rowStride + c * b.colStride];
     }
-    if (cols < kNR)
+    if (cols < nr)
       for (int64_t k = 0; k < kc; ++k)
-        for (int64_t c = cols; c < kNR; ++c)
-          dst[k * kNR + c] = 0.0f;
+        for (int64_t c = cols; c < nr; ++c)
+          dst[k * nr + c] = 0.0f;
   }
 }
 
@@ -132,28 +161,29 @@ void packB(const ConstMatrixView &b, int64_t k0, int64_t kc, int64_t j0,
 // Macro-kernel and epilogues
 //===----------------------------------------------------------------------===//
 
-void macroKernel(MicroKernel kernel, int64_t mc, int64_t nc, int64_t kc,
+void macroKernel(const MicroKernel &kernel, int64_t mc, int64_t nc, int64_t kc,
                  const float *a, const float *b, float *c, int64_t rs,
                  int64_t cs, bool accumulate) {
-  alignas(64) float tile[kMR * kNR];
-  for (int64_t jr = 0; jr < nc; jr += kNR) {
-    int64_t n = std::min(kNR, nc - jr);
+  const int64_t nr = kernel.nr;
+  alignas(64) float tile[kMR * kMaxNR];
+  for (int64_t jr = 0; jr < nc; jr += nr) {
+    int64_t n = std::min(nr, nc - jr);
     const float *bp = b + jr * kc;
     for (int64_t ir = 0; ir < mc; ir += kMR) {
       int64_t m = std::min(kMR, mc - ir);
       const float *ap = a + ir * kc;
       float *ct = c + ir * rs + jr * cs;
-      if (m == kMR && n == kNR && cs == 1) {
-        kernel(kc, ap, bp, ct, rs, accumulate);
+      if (m == kMR && n == nr && cs == 1) {
+        kernel.fn(kc, ap, bp, ct, rs, accumulate);
         continue;
       }
       // Edge tile or non-unit column stride: compute into a full tile and
       // copy the part that exists.
-      kernel(kc, ap, bp, tile, kNR, false);
+      kernel.fn(kc, ap, bp, tile, nr, false);
       for (int64_t i = 0; i < m; ++i)
         for (int64_t j = 0; j < n; ++j) {
           float &out = ct[i * rs + j * cs];
-          out = accumulate ? out + tile[i * kNR + j] : tile[i * kNR + j];
+          out = accumulate ? out + tile[i * nr + j] : tile[i * nr + j];
         }
     }
   }
@@ -206,7 +236,7 @@ float *scratch(int slot, size_t floats) {
 }
 
 TaskGrid planTasks(int64_t batch, int64_t m, int64_t n, int64_t k,
-                   int threads, bool splitRows) {
+                   int64_t nr, int threads, bool splitRows) {
   TaskGrid grid{1, std::max<int64_t>(1, ceilDiv(n, kNC)), m, n};
   // Small products are not worth waking the pool for.
   double flops = 2.0 * double(batch) * double(m) * double(n) * double(k);
@@ -219,7 +249,7 @@ TaskGrid planTasks(int64_t batch, int64_t m, int64_t n, int64_t k,
     else
       break;
   }
-  grid.colsPerTask = roundUp(ceilDiv(n, grid.colBlocks), kNR);
+  grid.colsPerTask = roundUp(ceilDiv(n, grid.colBlocks), nr);
   grid.colBlocks = std::max<int64_t>(1, ceilDiv(n, grid.colsPerTask));
   grid.rowsPerTask = roundUp(ceilDiv(m, grid.rowBlocks), kMR);
   grid.rowBlocks = std::max<int64_t>(1, ceilDiv(m, grid.rowsPerTask));
@@ -236,10 +266,18 @@ using namespace detail;
 
 Isa activeIsa() { return static_cast<Isa>(isaState().load()); }
 
-void setIsa(Isa isa) {
-  if (isa == Isa::Avx2 && !cpuHasAvx2Fma())
-    isa = Isa::Scalar;
-  isaState().store(static_cast<int>(isa));
+void setIsa(Isa isa) { isaState().store(static_cast<int>(supportedIsa(isa))); }
+
+const char *isaName(Isa isa) {
+  switch (isa) {
+  case Isa::Avx512:
+    return "avx512";
+  case Isa::Avx2:
+    return "avx2";
+  case Isa::Scalar:
+    break;
+  }
+  return "scalar";
 }
 
 int numThreads() { return poolSize(); }
@@ -258,7 +296,7 @@ void sgemm(const BatchedGemm &g) {
     return;
   }
   const MicroKernel kernel = selectedMicroKernel();
-  const TaskGrid grid = planTasks(g.batch, m, n, k, numThreads());
+  const TaskGrid grid = planTasks(g.batch, m, n, k, kernel.nr, numThreads());
   const int64_t tasksPerItem = grid.rowBlocks * grid.colBlocks;
   const int64_t kb = kBlockSize(k);
 
@@ -283,11 +321,11 @@ void sgemm(const BatchedGemm &g) {
                g.biasStride, /*perRow=*/false);
       accumulate = true;
     }
-    float *bp = scratch(0, roundUp(nc, kNR) * kb);
+    float *bp = scratch(0, roundUp(nc, kernel.nr) * kb);
     float *ap = scratch(1, roundUp(std::min(kMC, i1 - i0), kMR) * kb);
     for (int64_t k0 = 0; k0 < k; k0 += kb) {
       const int64_t kc = std::min(kb, k - k0);
-      packB(b, k0, kc, j0, nc, bp);
+      packB(b, k0, kc, j0, nc, kernel.nr, bp);
       for (int64_t ic = i0; ic < i1; ic += kMC) {
         const int64_t mc = std::min(kMC, i1 - ic);
         packA(a, ic, mc, k0, kc, ap);

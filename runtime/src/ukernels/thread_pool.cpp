@@ -8,6 +8,7 @@
 #include "thread_pool.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -68,15 +69,16 @@ public:
       task_ = &task;
       count_ = count;
       next_.store(0);
-      busy_ = static_cast<int>(workers_.size());
-      ++generation_;
+      busy_.store(static_cast<int>(workers_.size()));
+      generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
     insideTask = true;
     drain();
     insideTask = false;
+    spinUntil([&] { return busy_.load(std::memory_order_acquire) == 0; });
     std::unique_lock<std::mutex> state(stateMutex_);
-    done_.wait(state, [&] { return busy_ == 0; });
+    done_.wait(state, [&] { return busy_.load() == 0; });
     task_ = nullptr;
   }
 
@@ -96,7 +98,7 @@ private:
     {
       std::lock_guard<std::mutex> state(stateMutex_);
       stop_ = true;
-      ++generation_;
+      generation_.fetch_add(1);
     }
     wake_.notify_all();
     for (std::thread &t : workers_)
@@ -110,21 +112,39 @@ private:
       (*task_)(i);
   }
 
+  /// Spins (about 50 us) until `done()`, so that back-to-back kernel calls
+  /// do not pay a futex sleep and wake-up each.
+  template <typename Done> static void spinUntil(Done done) {
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+    for (int i = 0; !done(); ++i) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+      if ((i & 63) == 63 && std::chrono::steady_clock::now() > deadline)
+        return;
+    }
+  }
+
   void workerLoop() {
     insideTask = true;
     uint64_t seen = 0;
     for (;;) {
+      spinUntil([&] {
+        return generation_.load(std::memory_order_acquire) != seen;
+      });
       {
         std::unique_lock<std::mutex> state(stateMutex_);
-        wake_.wait(state, [&] { return generation_ != seen; });
-        seen = generation_;
+        wake_.wait(state, [&] { return generation_.load() != seen; });
+        seen = generation_.load();
         if (stop_)
           return;
       }
       drain();
-      std::lock_guard<std::mutex> state(stateMutex_);
-      if (--busy_ == 0)
+      if (busy_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> state(stateMutex_);
         done_.notify_one();
+      }
     }
   }
 
@@ -135,8 +155,8 @@ private:
   const std::function<void(int64_t)> *task_ = nullptr;
   int64_t count_ = 0;
   std::atomic<int64_t> next_{0};
-  int busy_ = 0;
-  uint64_t generation_ = 0;
+  std::atomic<int> busy_{0};
+  std::atomic<uint64_t> generation_{0};
   bool stop_ = false, started_ = false;
   int wanted_ = 0;
 };

@@ -14,9 +14,9 @@
 // Everything works on strided views (element strides, any sign of layout), so
 // the compiler passes transposed and broadcast operands without copying them.
 // The SGEMM is the usual packed-panel design (Goto / BLIS): A is packed into
-// MR-row panels, B into NR-column panels, and a register-blocked 6x16
-// micro-kernel (AVX2 + FMA where the CPU has it, portable C++ otherwise,
-// chosen once at run time) accumulates one C tile over a K block.
+// MR-row panels, B into NR-column panels, and a register-blocked micro-kernel
+// (6x32 AVX-512 or 6x16 AVX2 + FMA where the CPU has them, portable C++
+// otherwise, chosen at run time) accumulates one C tile over a K block.
 // Convolutions are the same GEMM per image and group, with B packed straight
 // from the input window by window (implicit im2col: no im2col buffer, padding
 // read as zeros).
@@ -103,14 +103,19 @@ struct Convolution {
 void convolution(const Convolution &conv);
 
 /// The instruction-set variants of the micro-kernel.
-enum class Isa { Scalar, Avx2 };
+enum class Isa { Scalar, Avx2, Avx512 };
 
-/// The variant in use: AVX2 + FMA where the CPU has both, unless
-/// DIFFC_UKERNEL_ISA=scalar asks for the portable one.
+/// The variant in use: the widest the CPU has (AVX-512 F, else AVX2 + FMA,
+/// else portable C++), unless DIFFC_UKERNEL_ISA=scalar|avx2|avx512 asks for
+/// a narrower one.
 Isa activeIsa();
 
-/// Forces a variant (tests); a variant the CPU lacks falls back to Scalar.
+/// Forces a variant (tests, benchmarks); one the CPU lacks falls back to the
+/// widest it has below it.
 void setIsa(Isa isa);
+
+/// "scalar", "avx2" or "avx512".
+const char *isaName(Isa isa);
 
 /// Threads used by the kernels (at least 1).
 int numThreads();

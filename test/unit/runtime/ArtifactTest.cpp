@@ -51,6 +51,8 @@ uint64_t touchEverything(const Artifact &artifact) {
   for (const WeightRef &w : artifact.weights())
     for (uint64_t i = 0; i < w.size; ++i)
       sum += w.data[i];
+  for (const MetadataEntry &m : artifact.metadata())
+    sum += m.first.size() + m.second.size();
   return sum;
 }
 
@@ -62,6 +64,8 @@ std::vector<uint8_t> smallArtifact() {
                        std::vector<uint8_t>(100, 0xCC));
   writer.addCodeObject("sm_90", CodeFormat::cubin,
                        std::vector<uint8_t>(70, 0xAB));
+  writer.addMetadata("samplers", "ddim");
+  writer.addMetadata("note", "caf\xc3\xa9");
   std::vector<uint8_t> image;
   std::string error;
   EXPECT_TRUE(writer.serialize(&image, &error)) << error;
@@ -589,6 +593,171 @@ TEST(ArtifactParameterTest, WriterRefusesWhatTheLoaderWouldRefuse) {
                          c.message);
   }
   EXPECT_TRUE(dir.list().empty());
+}
+
+//===----------------------------------------------------------------------===//
+// Metadata
+//===----------------------------------------------------------------------===//
+
+TEST(ArtifactMetadataTest, RoundTrip) {
+  TempDir dir;
+  std::string path = dir.file("model.diffc"), error;
+  ArtifactWriter writer = kernelArtifactWriter();
+  const std::string config = "{\"num_train_timesteps\": 1000, "
+                             "\"prediction_type\": \"epsilon\"}";
+  writer.addMetadata("scheduler_config", config);
+  writer.addMetadata("samplers", "ddim,ddpm");
+  writer.addMetadata("note", "two\nlines, \"quotes\", caf\xc3\xa9 \xf0\x9f\x8c\x80");
+  writer.addMetadata("empty", "");
+  ASSERT_TRUE(writer.write(path, &error)) << error;
+  auto artifact = Artifact::load(path, &error);
+  ASSERT_TRUE(artifact) << error;
+  // File order is insertion order.
+  std::vector<MetadataEntry> expected = {
+      {"scheduler_config", config},
+      {"samplers", "ddim,ddpm"},
+      {"note", "two\nlines, \"quotes\", caf\xc3\xa9 \xf0\x9f\x8c\x80"},
+      {"empty", ""}};
+  EXPECT_EQ(artifact->metadata(), expected);
+  ASSERT_TRUE(artifact->findMetadata("samplers"));
+  EXPECT_EQ(*artifact->findMetadata("samplers"), "ddim,ddpm");
+  ASSERT_TRUE(artifact->findMetadata(kSchedulerConfigMetadataKey));
+  EXPECT_EQ(*artifact->findMetadata(kSchedulerConfigMetadataKey), config);
+  ASSERT_TRUE(artifact->findMetadata("empty"));
+  EXPECT_EQ(*artifact->findMetadata("empty"), "");
+  EXPECT_EQ(artifact->findMetadata("nope"), nullptr);
+  EXPECT_EQ(artifact->findMetadata(""), nullptr);
+  // Everything else is as without metadata.
+  EXPECT_EQ(artifact->entryPoints().size(), kernelEntryPoints().size());
+  EXPECT_EQ(artifact->parameters().size(), kernelParameters().size());
+}
+
+TEST(ArtifactMetadataTest, LimitsAreInclusive) {
+  ArtifactWriter writer;
+  const std::string longKey(kArtifactMaxMetadataKeySize, 'k');
+  const std::string longValue(kArtifactMaxMetadataValueSize, 'v');
+  writer.addMetadata(longKey, longValue);
+  std::vector<uint8_t> image;
+  std::string error;
+  ASSERT_TRUE(writer.serialize(&image, &error)) << error;
+  auto artifact = loadBytes(image, &error);
+  ASSERT_TRUE(artifact) << error;
+  ASSERT_TRUE(artifact->findMetadata(longKey));
+  EXPECT_EQ(*artifact->findMetadata(longKey), longValue);
+}
+
+TEST(ArtifactMetadataTest, AbsentFieldMeansNone) {
+  // Written without the field, as before metadata existed.
+  RawModule module;
+  module.entries = {RawEntry{}};
+  std::vector<uint8_t> image = buildRaw(module);
+  ASSERT_EQ(diffc::artifact::GetSizePrefixedModule(image.data())->metadata(),
+            nullptr);
+  std::string error;
+  auto artifact = loadBytes(image, &error);
+  ASSERT_TRUE(artifact) << error;
+  EXPECT_TRUE(artifact->metadata().empty());
+  EXPECT_EQ(artifact->findMetadata("scheduler_config"), nullptr);
+
+  // Without metadata the writer leaves the field out, and the Module vtable
+  // ends before its slot: the bytes are what a writer from before the field
+  // produced.
+  ASSERT_TRUE(kernelArtifactWriter().serialize(&image, &error)) << error;
+  const diffc::artifact::Module *written =
+      diffc::artifact::GetSizePrefixedModule(image.data());
+  EXPECT_EQ(written->metadata(), nullptr);
+  const uint8_t *vtable =
+      reinterpret_cast<const flatbuffers::Table *>(written)->GetVTable();
+  EXPECT_LE(flatbuffers::ReadScalar<flatbuffers::voffset_t>(vtable),
+            diffc::artifact::Module::VT_METADATA);
+
+  ArtifactWriter with = kernelArtifactWriter();
+  with.addMetadata("k", "v");
+  ASSERT_TRUE(with.serialize(&image, &error)) << error;
+  EXPECT_NE(diffc::artifact::GetSizePrefixedModule(image.data())->metadata(),
+            nullptr);
+}
+
+TEST(ArtifactMetadataTest, WriterRefusesWhatTheLoaderWouldRefuse) {
+  const std::string longKey(kArtifactMaxMetadataKeySize + 1, 'k');
+  struct Case {
+    std::vector<MetadataEntry> metadata;
+    std::string message;
+  } cases[] = {
+      {{{"", "v"}}, "metadata 0 (\"\") has an empty key"},
+      {{{"a", "1"}, {"b", "2"}, {"a", "3"}},
+       "metadata 2 (\"a\"): the key is used twice"},
+      {{{longKey, "v"}},
+       "metadata 0 (\"" + std::string(64, 'k') +
+           "...\"): the key has 257 bytes, more than the limit of 256"},
+      {{{"k", std::string(kArtifactMaxMetadataValueSize + 1, 'v')}},
+       "metadata 0 (\"k\"): the value has 1048577 bytes, more than the limit "
+       "of 1048576"},
+      {{{"k\xff", "v"}}, "metadata 0: the key is not valid UTF-8"},
+      // The key is cut in the message before a character, not inside one.
+      {{{std::string(63, 'k') + "\xc3\xa9" + std::string(192, 'k'), "v"}},
+       "metadata 0 (\"" + std::string(63, 'k') +
+           "...\"): the key has 257 bytes, more than the limit of 256"},
+      {{{"k", "\xc3("}}, "metadata 0 (\"k\"): the value is not valid UTF-8"},
+      // A surrogate encoded as UTF-8 (CESU-8) is not UTF-8.
+      {{{"k", "\xed\xa0\x80"}},
+       "metadata 0 (\"k\"): the value is not valid UTF-8"},
+  };
+  TempDir dir;
+  for (const Case &c : cases) {
+    ArtifactWriter writer;
+    writer.addEntryPoint({"f", "f", {}, {}});
+    for (const MetadataEntry &m : c.metadata)
+      writer.addMetadata(m.first, m.second);
+    std::string error;
+    EXPECT_FALSE(writer.write(dir.file("a.diffc"), &error));
+    EXPECT_EQ(error, dir.file("a.diffc") + ": cannot write the artifact: " +
+                         c.message);
+    std::vector<uint8_t> image;
+    EXPECT_FALSE(writer.serialize(&image, &error));
+    EXPECT_EQ(error, c.message);
+  }
+  EXPECT_TRUE(dir.list().empty());
+}
+
+TEST(ArtifactMetadataTest, LoaderChecks) {
+  const std::string longKey(kArtifactMaxMetadataKeySize + 1, 'k');
+  struct Case {
+    std::vector<RawMetadata> metadata;
+    std::string message;
+  } cases[] = {
+      {{{"", "v"}}, "metadata 0 (\"\") has an empty key"},
+      {{{"a", "1"}, {"a", "2"}},
+       "metadata 1 (\"a\"): another metadata entry has the same key"},
+      {{{longKey, "v"}},
+       "metadata 0 (\"" + std::string(64, 'k') +
+           "...\"): the key has 257 bytes, more than the limit of 256"},
+      {{{"k", std::string(kArtifactMaxMetadataValueSize + 1, 'v')}},
+       "metadata 0 (\"k\"): the value has 1048577 bytes, more than the limit "
+       "of 1048576"},
+      {{{"k\x80", "v"}}, "metadata 0: the key is not valid UTF-8"},
+      {{{"k", "\xc0\xaf"}}, "metadata 0 (\"k\"): the value is not valid UTF-8"},
+      {{{"k", std::nullopt}},
+       "corrupt: the FlatBuffer table fails verification"},
+  };
+  for (const Case &c : cases) {
+    RawModule module;
+    module.entries = {RawEntry{}};
+    module.metadata = c.metadata;
+    std::string error;
+    EXPECT_FALSE(loadBytes(buildRaw(module), &error)) << c.message;
+    EXPECT_EQ(error.rfind("model.diffc: " + c.message, 0), 0u) << error;
+    EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+  }
+  // The same, right.
+  RawModule module;
+  module.entries = {RawEntry{}};
+  module.metadata = {{"a", "1"}, {"b", std::string("\0x", 2)}};
+  std::string error;
+  auto artifact = loadBytes(buildRaw(module), &error);
+  ASSERT_TRUE(artifact) << error;
+  ASSERT_EQ(artifact->metadata().size(), 2u);
+  EXPECT_EQ(*artifact->findMetadata("b"), std::string("\0x", 2));
 }
 
 //===----------------------------------------------------------------------===//

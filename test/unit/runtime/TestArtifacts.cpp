@@ -237,9 +237,27 @@ std::vector<uint8_t> buildRaw(const RawModule &module) {
     }
     parameters = b.CreateVector(list);
   }
+  flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::Metadata>>>
+      metadata;
+  if (!module.metadata.empty()) {
+    std::vector<flatbuffers::Offset<fb::Metadata>> list;
+    for (const RawMetadata &m : module.metadata) {
+      // By hand, as for parameters: the value may be left out.
+      auto key = b.CreateString(m.key);
+      flatbuffers::Offset<flatbuffers::String> value;
+      if (m.value)
+        value = b.CreateString(*m.value);
+      flatbuffers::uoffset_t start = b.StartTable();
+      b.AddOffset(fb::Metadata::VT_KEY, key);
+      if (m.value)
+        b.AddOffset(fb::Metadata::VT_VALUE, value);
+      list.push_back(flatbuffers::Offset<fb::Metadata>(b.EndTable(start)));
+    }
+    metadata = b.CreateVector(list);
+  }
   auto root = fb::CreateModule(b, module.schemaVersion, b.CreateString("raw"),
                                b.CreateVector(entries), b.CreateVector(code),
-                               b.CreateVector(weights), parameters);
+                               b.CreateVector(weights), parameters, metadata);
   fb::FinishSizePrefixedModuleBuffer(b, root);
   uint64_t dataStart = alignUp(b.GetSize(), kArtifactAlignment);
   std::vector<uint8_t> image(dataStart + module.dataSegmentSize, 0);

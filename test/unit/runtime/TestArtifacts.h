@@ -111,6 +111,12 @@ struct RawParameter {
   std::optional<std::vector<int64_t>> shape = std::vector<int64_t>{2};
 };
 
+/// A Metadata entry; `value` nullopt leaves the required field out.
+struct RawMetadata {
+  std::string key;
+  std::optional<std::string> value = std::string();
+};
+
 struct RawModule {
   uint32_t schemaVersion = kArtifactSchemaVersion;
   std::vector<RawEntry> entries;
@@ -118,6 +124,8 @@ struct RawModule {
   std::vector<RawBlob> weights;
   /// Empty leaves Module.parameters out, as older writers did.
   std::vector<RawParameter> parameters;
+  /// Empty leaves Module.metadata out, as older writers did.
+  std::vector<RawMetadata> metadata;
   /// Bytes appended after the table, starting at align_up(4 + N, 64).
   uint64_t dataSegmentSize = 0;
 };

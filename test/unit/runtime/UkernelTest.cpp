@@ -5,7 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Every case runs for each micro-kernel the CPU has (portable, AVX2 + FMA)
+// Every case runs for each micro-kernel the CPU has (portable, AVX2 + FMA,
+// AVX-512)
 // and with one and two threads, against a float64 triple loop. Shapes are
 // chosen around the blocking: odd extents, edges of the 6x16 tile, K past
 // one 256-deep block, transposed, strided and broadcast operands.
@@ -36,20 +37,21 @@ struct KernelConfig {
 };
 
 std::string configName(const testing::TestParamInfo<KernelConfig> &info) {
-  return std::string(info.param.isa == Isa::Avx2 ? "avx2" : "scalar") + "_" +
+  return std::string(isaName(info.param.isa)) + "_" +
          std::to_string(info.param.threads) + "threads";
 }
 
 std::vector<KernelConfig> configs() {
+  const Isa original = activeIsa();
   std::vector<KernelConfig> out;
-  for (Isa isa : {Isa::Scalar, Isa::Avx2}) {
+  for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512}) {
     setIsa(isa);
     if (activeIsa() != isa)
-      continue; // CPU without AVX2/FMA
+      continue; // the CPU lacks it
     for (int threads : {1, 2})
       out.push_back({isa, threads});
   }
-  setIsa(Isa::Avx2);
+  setIsa(original);
   return out;
 }
 
@@ -60,9 +62,10 @@ protected:
     setNumThreads(GetParam().threads);
   }
   void TearDown() override {
-    setIsa(Isa::Avx2);
+    setIsa(original_);
     setNumThreads(0);
   }
+  const Isa original_ = activeIsa();
   std::mt19937 rng{1234};
   std::vector<float> random(size_t n) {
     std::normal_distribution<float> dist;
@@ -384,9 +387,12 @@ INSTANTIATE_TEST_SUITE_P(Kernels, UkernelTest, testing::ValuesIn(configs()),
                          configName);
 
 TEST(UkernelIsa, ScalarIsAlwaysAvailable) {
+  const Isa original = activeIsa();
   setIsa(Isa::Scalar);
   EXPECT_EQ(activeIsa(), Isa::Scalar);
-  setIsa(Isa::Avx2);
+  EXPECT_STREQ(isaName(activeIsa()), "scalar");
+  setIsa(original);
+  EXPECT_EQ(activeIsa(), original);
 }
 
 } // namespace

@@ -330,6 +330,94 @@ def case_inspect(t):
         sys.exit(f"FAIL: bare artifact: {doc}")
 
 
+# The "scheduler_config" metadata as the compiler records it: every option,
+# numbers with 17 significant digits.
+COMPILED_CONFIG = (
+    '{"num_train_timesteps": 1000, "beta_start": 0.00085000000000000006, '
+    '"beta_end": 0.012, "beta_schedule": "scaled_linear", '
+    '"rescale_betas_zero_snr": false, "timestep_spacing": "leading", '
+    '"steps_offset": 1, "prediction_type": "epsilon", "clip_sample": false, '
+    '"clip_sample_range": 1, "thresholding": false, '
+    '"dynamic_thresholding_ratio": 0.995, "sample_max_value": 1, '
+    '"set_alpha_to_one": false, "variance_type": "fixed_small"}')
+
+
+def case_scheduler_config(t):
+    # Without a compiler there are no sampler entries: a config that passes
+    # the check reaches the "no ddim sampler" error, one that fails it stops
+    # at the check.
+    model = t.path("sampler.diffc")
+    run([t.make_artifact, "--metadata", "scheduler_config=" + COMPILED_CONFIG,
+         "--metadata", "samplers=ddim", model], 0)
+    doc = json.loads(run([t.diffc_run, model, "inspect"], 0).stdout)
+    if doc["metadata"] != {"scheduler_config": COMPILED_CONFIG,
+                           "samplers": "ddim"}:
+        sys.exit(f"FAIL: inspect metadata: {doc['metadata']}")
+    if json.loads(run([t.diffc_run, t.model, "inspect"], 0).stdout)[
+            "metadata"] != {}:
+        sys.exit("FAIL: an artifact without metadata shows some")
+
+    def write_config(name, config):
+        with open(t.path(name), "w") as f:
+            json.dump(config, f, indent=2)
+        return t.path(name)
+
+    # Stable Diffusion 1.5's scheduler_config.json, as diffusers writes it.
+    sd15 = {"_class_name": "PNDMScheduler", "_diffusers_version": "0.6.0",
+            "beta_end": 0.012, "beta_schedule": "scaled_linear",
+            "beta_start": 0.00085, "num_train_timesteps": 1000,
+            "set_alpha_to_one": False, "skip_prk_steps": True,
+            "steps_offset": 1, "trained_betas": None, "clip_sample": False}
+    good = write_config("good.json", sd15)
+    out = t.path("grid.png")
+    proc = run([t.diffc_run, model, "sample", "--scheduler-config", good,
+                "--out", out], 1)
+    check_one_line_error(proc, "has no ddim sampler (entry 'sample_ddim')")
+
+    vpred = write_config("vpred.json", dict(sd15,
+                                            prediction_type="v_prediction"))
+    proc = run([t.diffc_run, model, "sample", "--scheduler-config=" + vpred,
+                "--out", out], 1)
+    check_one_line_error(
+        proc, f'diffc-run: error: {vpred}: prediction_type is "v_prediction" '
+        f'but {model} was compiled with "epsilon"; recompile with: diffc '
+        f'compile ... --scheduler-config {vpred}')
+
+    unknown = write_config("unknown.json", dict(sd15, warp_speed=True))
+    proc = run([t.diffc_run, model, "sample", "--scheduler-config", unknown,
+                "--out", out], 1)
+    check_one_line_error(
+        proc, f"{unknown}: unknown scheduler option 'warp_speed'")
+
+    proc = run([t.diffc_run, t.model, "sample", "--scheduler-config", good,
+                "--out", out], 1)
+    check_one_line_error(proc, f"{t.model} has no sampler config to check "
+                         f"{good} against")
+
+    proc = run([t.diffc_run, model, "sample", "--scheduler-config",
+                t.path("missing.json"), "--out", out], 1)
+    check_one_line_error(proc, "missing.json: cannot open")
+    with open(t.path("broken.json"), "w") as f:
+        f.write('{"beta_end": 0.012,}')
+    proc = run([t.diffc_run, model, "sample", "--scheduler-config",
+                t.path("broken.json"), "--out", out], 1)
+    check_one_line_error(proc, "broken.json: not valid JSON at byte 19: "
+                         "expected a string key")
+    if os.path.exists(out):
+        sys.exit("FAIL: a failed sample left an output file")
+
+    # Usage errors.
+    proc = run([t.diffc_run, model, "sample", "--scheduler-config="], 2)
+    check_one_line_error(proc, "--scheduler-config needs a file name")
+    proc = run([t.diffc_run, model, "sample", "--scheduler-config"], 2)
+    check_one_line_error(proc, "--scheduler-config needs a value")
+    proc = run([t.diffc_run, model, "call", "add_f32", "--scheduler-config",
+                good], 2)
+    check_one_line_error(proc, "sampling options belong to the sample command")
+    if "--scheduler-config" not in run([t.diffc_run, "--help"], 0).stdout:
+        sys.exit("FAIL: --help lacks --scheduler-config")
+
+
 CASES = {
     "call-add": case_call_add,
     "call-wrong-shape": case_call_wrong_shape,
@@ -338,6 +426,7 @@ CASES = {
     "usage": case_usage,
     "weights": case_weights,
     "inspect": case_inspect,
+    "scheduler-config": case_scheduler_config,
 }
 
 
