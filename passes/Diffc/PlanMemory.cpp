@@ -108,10 +108,12 @@ bool liveRange(Value root, Block &block,
       if (auto call = dyn_cast<CallOpInterface>(user))
         if (llvm::any_of(call->getResultTypes(), llvm::IsaPred<MemRefType>))
           return false;
-      if (auto view = dyn_cast<ViewLikeOpInterface>(user))
-        if (view.getViewSource() == v)
-          for (Value r : user->getResults())
-            worklist.push_back(r);
+      // Any memref an op makes from the buffer may alias it (views,
+      // casts, reshapes, and memref.transpose, which in MLIR 22 does not
+      // implement ViewLikeOpInterface): its uses extend the live range.
+      for (Value r : user->getResults())
+        if (isa<BaseMemRefType>(r.getType()))
+          worklist.push_back(r);
       Operation *anchor = block.findAncestorOpInBlock(*user);
       if (!anchor)
         return false;

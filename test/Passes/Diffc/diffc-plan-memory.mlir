@@ -44,3 +44,20 @@ func.func @views(%arg0: memref<?x2x8xf32>) {
   %bc = memref.collapse_shape %b [[0, 1]] : memref<?x8xf32> into memref<?xf32>
   return
 }
+
+// -----
+
+// A use through memref.transpose (no ViewLikeOpInterface in MLIR 22) keeps
+// %a alive until the last copy, so %b cannot take its bytes: peak = sum.
+// CHECK-LABEL: func.func @transposed_use
+//       CHECK:   diffc.arena = {buffers = 2 : i64, peak_per_batch = 0 : i64, peak_static = 128 : i64, sum_per_batch = 0 : i64, sum_static = 128 : i64}
+func.func @transposed_use(%arg0: memref<4x4xf32>, %out: memref<4x4xf32>) {
+  %a = memref.alloc() : memref<4x4xf32>
+  linalg.copy ins(%arg0 : memref<4x4xf32>) outs(%a : memref<4x4xf32>)
+  %t = memref.transpose %a (i, j) -> (j, i) : memref<4x4xf32> to memref<4x4xf32, strided<[1, 4]>>
+  %b = memref.alloc() : memref<4x4xf32>
+  linalg.copy ins(%arg0 : memref<4x4xf32>) outs(%b : memref<4x4xf32>)
+  linalg.copy ins(%t : memref<4x4xf32, strided<[1, 4]>>) outs(%out : memref<4x4xf32>)
+  linalg.copy ins(%b : memref<4x4xf32>) outs(%out : memref<4x4xf32>)
+  return
+}
