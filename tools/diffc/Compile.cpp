@@ -365,14 +365,12 @@ int diffcCompileMain(int argc, char **argv) {
     }
     writer.addParameter(std::move(sig));
   }
-  // Recorded only once the runtime can read metadata (schema field added by
-  // the metadata change); see runtime/schemas/artifact.fbs.
-#ifdef DIFFC_ARTIFACT_HAS_METADATA
+  // diffc-run checks a run-time scheduler_config.json against this.
   if (!compiledSchedulerConfig.empty()) {
-    writer.addMetadata("scheduler_config", compiledSchedulerConfig);
-    writer.addMetadata("samplers", samplers);
+    writer.addMetadata(diffc::kSchedulerConfigMetadataKey,
+                       compiledSchedulerConfig);
+    writer.addMetadata(diffc::kSamplersMetadataKey, samplers);
   }
-#endif
   writer.addCodeObject("x86_64", diffc::CodeFormat::elf_shared_object,
                        std::vector<uint8_t>(sharedObject.begin(),
                                             sharedObject.end()));

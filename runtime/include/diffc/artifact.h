@@ -48,10 +48,6 @@ constexpr uint32_t kArtifactSchemaVersion = 1;
 /// Alignment of the data segment and of every blob in it, in bytes.
 constexpr uint64_t kArtifactAlignment = 64;
 
-/// Defined since artifacts carry metadata (Module.metadata), so that code
-/// built against older and newer runtimes alike can test for it.
-#define DIFFC_ARTIFACT_HAS_METADATA 1
-
 /// Longest metadata key, in bytes.
 constexpr size_t kArtifactMaxMetadataKeySize = 256;
 /// Longest metadata value, in bytes (1 MiB: a JSON document, not a blob).
