@@ -39,6 +39,7 @@ echo "== 3. sample: 16 images, 50 DDIM steps, eta 0, seed 0 (CPU)"
 start=$(date +%s%N)
 "$bin/diffc-run" "$out/fmnist_small.diffc" sample --sampler=ddim --steps=50 \
   --eta=0 --seed=0 --batch=16 --weights="$out/init.safetensors" \
+  --scheduler-config="$root/examples/scheduler_config.json" \
   --out="$out/grid.png" --out="$out/samples.npy"
 end=$(date +%s%N)
 ms=$(( (end - start) / 1000000 ))
