@@ -34,9 +34,9 @@ def ConvertDiffcToLinalgPass : Pass<"diffc-convert-to-linalg"> {
     legality check reports them with their locations.
   }];
   let dependentDialects = [
-    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
-    "::mlir::math::MathDialect", "::mlir::scf::SCFDialect",
-    "::mlir::tensor::TensorDialect",
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::linalg::LinalgDialect", "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
   ];
 }
 
@@ -65,7 +65,8 @@ def CpuMicrokernelsPass : Pass<"diffc-cpu-microkernels", "ModuleOp"> {
 
     The initialization of the result folds into the call: a zero
     `linalg.fill` just before becomes "overwrite", a bias broadcast
-    `linalg.generic` becomes "overwrite and add the bias". A convolution
+    (`linalg.broadcast`, or the equivalent `linalg.generic`) becomes
+    "overwrite and add the bias". A convolution
     whose input is a zero-filled buffer with the real input copied into its
     interior (bufferized `tensor.pad`) reads the real input with the padding
     as a kernel argument instead, and the padded copy disappears.

@@ -177,8 +177,24 @@ bool isZeroFillOf(Operation *op, Value buffer) {
 
 /// When `op` writes all of `buffer` with a 1-D `bias` broadcast along
 /// dimension `dim` (the accumulator a linear or convolution lowering
-/// starts from), returns the bias.
+/// starts from: a linalg.broadcast, or the equivalent linalg.generic),
+/// returns the bias.
 Value biasBroadcastInto(Operation *op, Value buffer, unsigned dim) {
+  if (auto broadcast = dyn_cast<linalg::BroadcastOp>(op)) {
+    Value init = broadcast.getInit(), bias = broadcast.getInput();
+    auto biasType = dyn_cast<MemRefType>(bias.getType());
+    if (!broadcast.hasPureBufferSemantics() || !biasType ||
+        biasType.getRank() != 1 || !biasType.getElementType().isF32() ||
+        init != fullViewRoot(init) || init != fullViewRoot(buffer))
+      return nullptr;
+    unsigned rank = cast<MemRefType>(init.getType()).getRank();
+    SmallVector<int64_t> added;
+    for (unsigned d = 0; d < rank; ++d)
+      if (d != dim)
+        added.push_back(d);
+    return broadcast.getDimensions() == ArrayRef<int64_t>(added) ? bias
+                                                                  : nullptr;
+  }
   auto generic = dyn_cast<linalg::GenericOp>(op);
   if (!generic || !generic.hasPureBufferSemantics() ||
       generic.getNumDpsInputs() != 1 || generic.getNumDpsInits() != 1)

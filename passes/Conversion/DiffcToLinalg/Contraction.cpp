@@ -32,6 +32,7 @@
 #include "dialects/Diffc/IR/DiffcDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -45,25 +46,40 @@ namespace {
 //===----------------------------------------------------------------------===//
 
 /// The accumulator of a contraction producing `sizes`: `bias` broadcast along
-/// dimension `biasDim` when there is a bias, zeros otherwise.
+/// dimension `biasDim` (linalg.broadcast) when there is a bias, zeros
+/// (linalg.fill) otherwise. With
+/// `freshBuffer` it starts from a bufferization.alloc_tensor instead of a
+/// tensor.empty: CSE merges equal tensor.empty ops, after which
+/// bufferization may place a convolution's output in the buffer of its own
+/// (dead) input, and then diffc-cpu-microkernels cannot let the kernel read
+/// that input in place of its padded copy.
 Value createAccumulator(OpBuilder &b, Location loc,
                         ArrayRef<OpFoldResult> sizes, Type elementType,
-                        Value bias, unsigned biasDim) {
-  if (!bias)
-    return createFilledTensor(b, loc, sizes, elementType, 0.0);
+                        Value bias, unsigned biasDim,
+                        bool freshBuffer = false) {
   unsigned rank = sizes.size();
-  Value empty = tensor::EmptyOp::create(b, loc, sizes, elementType);
-  MLIRContext *ctx = b.getContext();
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(rank, 0, getAffineDimExpr(biasDim, ctx)),
-      b.getMultiDimIdentityMap(rank)};
-  return linalg::GenericOp::create(
-             b, loc, empty.getType(), bias, empty, maps,
-             parallelIterators(rank),
-             [](OpBuilder &nb, Location l, ValueRange args) {
-               linalg::YieldOp::create(nb, l, args[0]);
-             })
-      .getResult(0);
+  Value empty;
+  if (freshBuffer) {
+    SmallVector<Value> dynamic;
+    for (OpFoldResult size : sizes)
+      if (auto v = dyn_cast<Value>(size))
+        dynamic.push_back(v);
+    auto type = RankedTensorType::get(staticExtents(sizes), elementType);
+    empty = bufferization::AllocTensorOp::create(b, loc, type, dynamic);
+  } else {
+    empty = tensor::EmptyOp::create(b, loc, sizes, elementType);
+  }
+  if (!bias) {
+    Value zero = floatConstant(b, loc, elementType, 0.0);
+    return linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  }
+  // A named broadcast, not a generic: elementwise fusion replaces the init
+  // of a generic that does not read it with a (CSE-able) tensor.empty.
+  SmallVector<int64_t> added;
+  for (unsigned d = 0; d < rank; ++d)
+    if (d != biasDim)
+      added.push_back(d);
+  return linalg::BroadcastOp::create(b, loc, bias, empty, added)->getResult(0);
 }
 
 /// `size / divisor` for an extent known to divide evenly (channels by groups,
@@ -413,7 +429,7 @@ Value lowerConvolution(OpBuilder &b, Location loc, const ConvolutionParams &p,
   // The accumulator comes last, right before the convolution, where
   // diffc-cpu-microkernels looks for it.
   Value acc = createAccumulator(b, loc, outSizes, elementType, p.bias,
-                                /*biasDim=*/1);
+                                /*biasDim=*/1, /*freshBuffer=*/true);
   if (g > 1)
     acc = splitGroups(b, loc, acc, 1, g, &reassociation);
 

@@ -237,15 +237,21 @@ float *scratch(int slot, size_t floats) {
 
 TaskGrid planTasks(int64_t batch, int64_t m, int64_t n, int64_t k,
                    int64_t nr, int threads, bool splitRows) {
+  // At most kNC columns per task (the packed B block stays in L2/L3), all
+  // rows; each task packs its own A and B blocks, which costs about
+  // (1 / cols + 1 / rows) of the task's flops, so further splits halve the
+  // larger side of the task until every thread has about two tasks.
   TaskGrid grid{1, std::max<int64_t>(1, ceilDiv(n, kNC)), m, n};
-  // Small products are not worth waking the pool for.
   double flops = 2.0 * double(batch) * double(m) * double(n) * double(k);
-  int64_t target = (threads > 1 && flops > 4e6) ? 4 * threads : 1;
+  int64_t target = (threads > 1 && flops > 4e6) ? 2 * threads : 1;
   while (batch * grid.rowBlocks * grid.colBlocks < target) {
-    if (n / (grid.colBlocks * 2) >= 64)
-      grid.colBlocks *= 2;
-    else if (splitRows && m / (grid.rowBlocks * 2) >= 8 * kMR)
+    int64_t rows = ceilDiv(m, grid.rowBlocks), cols = ceilDiv(n, grid.colBlocks);
+    bool canSplitRows = splitRows && rows / 2 >= 8 * kMR;
+    bool canSplitCols = cols / 2 >= 4 * nr;
+    if (canSplitRows && (rows >= cols || !canSplitCols))
       grid.rowBlocks *= 2;
+    else if (canSplitCols)
+      grid.colBlocks *= 2;
     else
       break;
   }

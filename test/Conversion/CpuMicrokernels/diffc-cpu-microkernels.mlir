@@ -91,16 +91,37 @@ func.func @two_batch_dims(%q: memref<2x7x3x4xf32>, %k: memref<2x5x3x4xf32>, %s: 
 
 // -----
 
+// A dynamic batch and 2 heads: the loop runs over the heads (2 iterations)
+// and the kernel's batch is the dynamic one, which it spreads over threads.
+// CHECK-LABEL: func.func @loop_over_smaller_batch
+//       CHECK:   %[[QT:.*]] = memref.transpose %{{.*}} (d0, d1, d2, d3) -> (d2, d0, d1, d3) : memref<?x7x2x4xf32> to memref<2x?x7x4xf32, strided<[4, 56, 8, 1]>>
+//       CHECK:   %[[ST:.*]] = memref.transpose %{{.*}} (d0, d1, d2, d3) -> (d1, d0, d2, d3) : memref<?x2x7x5xf32> to memref<2x?x7x5xf32, strided<[35, 70, 5, 1]>>
+//       CHECK:   %[[HEADS:.*]] = memref.dim %[[ST]], %{{.*}} : memref<2x?x7x5xf32
+//       CHECK:   scf.for %[[H:.*]] = %{{.*}} to %[[HEADS]]
+//       CHECK:     memref.subview %[[QT]][%[[H]], 0, 0, 0] [1, %{{.*}}, 7, 4] [1, 1, 1, 1] : {{.*}} to memref<?x7x4xf32, strided<[56, 8, 1], offset: ?>>
+func.func @loop_over_smaller_batch(%q: memref<?x7x2x4xf32>, %k: memref<?x5x2x4xf32>, %s: memref<?x2x7x5xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(b, h, i, j, e) -> (b, i, h, e)>, affine_map<(b, h, i, j, e) -> (b, j, h, e)>, affine_map<(b, h, i, j, e) -> (b, h, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : memref<?x7x2x4xf32>, memref<?x5x2x4xf32>) outs(%s : memref<?x2x7x5xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
 // A convolution reading a bufferized tensor.pad: the kernel reads the real
 // input with the padding as arguments, and the padded copy (allocation,
 // zero fill, subview, copy) disappears. 6-D views: [N, 1, C, 1, H, W] and
 // [1, O, C, 1, kH, kW]; stride (1, 2, 2), padding (0, 1, 1), dilation
-// (1, 1, 2); the bias broadcast becomes mode 2.
+// (1, 1, 2); the bias broadcast (linalg.broadcast) becomes mode 2.
 // CHECK-DAG: func.func private @diffc_ukernel_conv(memref<?x?x?x?x?x?xf32, strided<[?, ?, ?, ?, ?, ?], offset: ?>>, memref<?x?x?x?x?x?xf32, strided<[?, ?, ?, ?, ?, ?], offset: ?>>, memref<?x?x?x?x?x?xf32, strided<[?, ?, ?, ?, ?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64, i64, i32) attributes {llvm.emit_c_interface}
 // CHECK-LABEL: func.func @conv2d_padded
 //  CHECK-SAME:   (%[[X:.*]]: memref<?x4x9x8xf32>, %[[W:.*]]: memref<6x4x3x3xf32>, %[[BIAS:.*]]: memref<6xf32>)
 //   CHECK-NOT:   linalg.map
 //   CHECK-NOT:   memref.copy
+//   CHECK-NOT:   linalg.broadcast
 //       CHECK:   %[[Y:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x6x5x3xf32>
 //   CHECK-NOT:   memref.alloc
 //       CHECK:   %[[X6:.*]] = memref.expand_shape %[[X]] {{\[}}[0], [1, 2], [3, 4], [5]] output_shape [%{{.*}}, 1, 4, 1, 9, 8]
@@ -128,10 +149,7 @@ func.func @conv2d_padded(%x: memref<?x4x9x8xf32>, %w: memref<6x4x3x3xf32>, %bias
   %interior = memref.subview %p[0, 0, 1, 1] [%n, 4, 9, 8] [1, 1, 1, 1] : memref<?x4x11x10xf32> to memref<?x4x9x8xf32, strided<[440, 110, 10, 1], offset: 11>>
   memref.copy %x, %interior : memref<?x4x9x8xf32> to memref<?x4x9x8xf32, strided<[440, 110, 10, 1], offset: 11>>
   %y = memref.alloc(%n) {alignment = 64 : i64} : memref<?x6x5x3xf32>
-  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%bias : memref<6xf32>) outs(%y : memref<?x6x5x3xf32>) {
-  ^bb0(%in: f32, %out: f32):
-    linalg.yield %in : f32
-  }
+  linalg.broadcast ins(%bias : memref<6xf32>) outs(%y : memref<?x6x5x3xf32>) dimensions = [0, 2, 3]
   linalg.conv_2d_nchw_fchw {dilations = dense<[1, 2]> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%p, %w : memref<?x4x11x10xf32>, memref<6x4x3x3xf32>) outs(%y : memref<?x6x5x3xf32>)
   return %y : memref<?x6x5x3xf32>
 }

@@ -2,8 +2,6 @@
 
 // linear: the input flattened to rows, one matmul whose maps read the
 // PyTorch [out, in] weight transposed, accumulating into the broadcast bias.
-// CHECK-DAG: #[[BIAS:.*]] = affine_map<(d0, d1) -> (d1)>
-// CHECK-DAG: #[[ID2:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[LHS:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // CHECK-DAG: #[[RHST:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
 // CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
@@ -11,7 +9,8 @@
 //  CHECK-SAME:   (%[[X:.*]]: tensor<?x7x5xf32>, %[[W:.*]]: tensor<9x5xf32>, %[[B:.*]]: tensor<9xf32>)
 //       CHECK:   %[[N:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?x7x5xf32>
 //       CHECK:   %[[ROWS:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1], [2]] : tensor<?x7x5xf32> into tensor<?x5xf32>
-//       CHECK:   %[[ACC:.*]] = linalg.generic {indexing_maps = [#[[BIAS]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[B]] : tensor<9xf32>)
+//       CHECK:   %[[E:.*]] = tensor.empty(%{{.*}}) : tensor<?x9xf32>
+//       CHECK:   %[[ACC:.*]] = linalg.broadcast ins(%[[B]] : tensor<9xf32>) outs(%[[E]] : tensor<?x9xf32>) dimensions = [0]
 //       CHECK:   %[[MM:.*]] = linalg.matmul indexing_maps = [#[[LHS]], #[[RHST]], #[[OUT]]] ins(%[[ROWS]], %[[W]] : tensor<?x5xf32>, tensor<9x5xf32>) outs(%[[ACC]] : tensor<?x9xf32>)
 //       CHECK:   %[[Y:.*]] = tensor.expand_shape %[[MM]] {{\[}}[0, 1], [2]] output_shape [%[[N]], 7, 9]
 //       CHECK:   return %[[Y]]
@@ -92,15 +91,15 @@ func.func @matmul_broadcast(%a: tensor<2x1x4x5xf32>, %b: tensor<3x5x6xf32>) -> t
 
 // conv2d: symmetric padding as tensor.pad, stride and dilation as the named
 // op's attributes, the bias as the accumulator (the op right before the
-// convolution).
-// CHECK-DAG: #[[CH:.*]] = affine_map<(d0, d1, d2, d3) -> (d1)>
+// convolution) in a buffer of its own (alloc_tensor, which CSE does not merge
+// with other empty tensors).
 // CHECK-LABEL: func.func @conv2d
 //  CHECK-SAME:   (%[[X:.*]]: tensor<?x4x9x8xf32>, %[[W:.*]]: tensor<6x4x3x3xf32>, %[[B:.*]]: tensor<6xf32>)
 //       CHECK:   %[[N:.*]] = tensor.dim %[[X]]
 //       CHECK:   %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
 //       CHECK:   } : tensor<?x4x9x8xf32> to tensor<?x4x11x10xf32>
-//       CHECK:   %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?x6x5x3xf32>
-//       CHECK:   %[[ACC:.*]] = linalg.generic {indexing_maps = [#[[CH]], #{{.*}}]{{.*}} ins(%[[B]] : tensor<6xf32>) outs(%[[E]] : tensor<?x6x5x3xf32>)
+//       CHECK:   %[[E:.*]] = bufferization.alloc_tensor(%[[N]]) : tensor<?x6x5x3xf32>
+//       CHECK:   %[[ACC:.*]] = linalg.broadcast ins(%[[B]] : tensor<6xf32>) outs(%[[E]] : tensor<?x6x5x3xf32>) dimensions = [0, 2, 3]
 //       CHECK:   linalg.conv_2d_nchw_fchw {dilations = dense<[1, 2]> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[P]], %[[W]] : tensor<?x4x11x10xf32>, tensor<6x4x3x3xf32>) outs(%[[ACC]] : tensor<?x6x5x3xf32>)
 func.func @conv2d(%x: tensor<?x4x9x8xf32>, %w: tensor<6x4x3x3xf32>, %b: tensor<6xf32>) -> tensor<?x6x5x3xf32> {
   %0 = diffc.conv2d %x, %w, %b {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>, dilation = array<i64: 1, 2>} : (tensor<?x4x9x8xf32>, tensor<6x4x3x3xf32>, tensor<6xf32>) -> tensor<?x6x5x3xf32>
@@ -116,7 +115,8 @@ func.func @conv2d(%x: tensor<?x4x9x8xf32>, %w: tensor<6x4x3x3xf32>, %b: tensor<6
 //       CHECK:   %[[XG:.*]] = tensor.expand_shape %[[X]] {{\[}}[0], [1, 2], [3], [4]] output_shape [2, 2, 2, 7, 5]
 //       CHECK:   %[[WG:.*]] = tensor.expand_shape %[[W]] {{\[}}[0, 1], [2], [3], [4]] output_shape [2, 3, 2, 3, 3]
 //       CHECK:   %[[P:.*]] = tensor.pad %[[XG]] low[0, 0, 0, 1, 1] high[0, 0, 0, 1, 1]
-//       CHECK:   %[[Z:.*]] = linalg.fill {{.*}} -> tensor<2x6x7x5xf32>
+//       CHECK:   %[[E:.*]] = bufferization.alloc_tensor() : tensor<2x6x7x5xf32>
+//       CHECK:   %[[Z:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E]] : tensor<2x6x7x5xf32>)
 //       CHECK:   %[[ACC:.*]] = tensor.expand_shape %[[Z]] {{\[}}[0], [1, 2], [3], [4]] output_shape [2, 2, 3, 7, 5]
 //       CHECK:   %[[Y:.*]] = linalg.conv_2d_ngchw_gfchw {{.*}} ins(%[[P]], %[[WG]] : tensor<2x2x2x9x7xf32>, tensor<2x3x2x3x3xf32>) outs(%[[ACC]] : tensor<2x2x3x7x5xf32>)
 //       CHECK:   tensor.collapse_shape %[[Y]] {{\[}}[0], [1, 2], [3], [4]] : tensor<2x2x3x7x5xf32> into tensor<2x6x7x5xf32>
@@ -129,7 +129,7 @@ func.func @conv2d_groups(%x: tensor<2x4x7x5xf32>, %w: tensor<6x2x3x3xf32>) -> te
 
 // CHECK-LABEL: func.func @conv3d
 //       CHECK:   %[[P:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 0, 0] high[0, 0, 1, 0, 0]
-//       CHECK:   %[[ACC:.*]] = linalg.generic
+//       CHECK:   %[[ACC:.*]] = linalg.broadcast ins(%{{.*}} : tensor<3xf32>) outs(%{{.*}} : tensor<?x3x5x6x7xf32>) dimensions = [0, 2, 3, 4]
 //       CHECK:   linalg.conv_3d_ncdhw_fcdhw {dilations = dense<1> : tensor<3xi64>, strides = dense<1> : tensor<3xi64>} ins(%[[P]], %{{.*}} : tensor<?x4x7x6x7xf32>, tensor<3x4x3x1x1xf32>) outs(%[[ACC]] : tensor<?x3x5x6x7xf32>)
 func.func @conv3d(%x: tensor<?x4x5x6x7xf32>, %w: tensor<3x4x3x1x1xf32>, %b: tensor<3xf32>) -> tensor<?x3x5x6x7xf32> {
   %0 = diffc.conv3d %x, %w, %b {padding = array<i64: 1, 0, 0>} : (tensor<?x4x5x6x7xf32>, tensor<3x4x3x1x1xf32>, tensor<3xf32>) -> tensor<?x3x5x6x7xf32>
