@@ -212,6 +212,7 @@ def main():
         if a.unet:
             sys.path.insert(0, os.path.join(ROOT, "frontends", "python"))
             import unet2d_torch as twin
+            torch.manual_seed(0)  # the same weights every run
             model = twin.UNet2D(twin.fmnist_small()).eval()
             weights = os.path.join(work, "unet.safetensors")
             twin.write_safetensors(weights, model.state_dict())

@@ -16,6 +16,8 @@
 //               [--warmup N] [--reps M] [--threads T] [--out FILE.npy]
 //               [--json]
 //
+//   diffc-bench MODEL.diffc --serve [--weights W.safetensors]... [--threads T]
+//
 // Each --arg is FILE.npy, i64:N, index:N or f32:V, in signature order (as in
 // `diffc-run call`). --out writes the first result of the last call. --threads
 // sets the kernel thread pool (default: DIFFC_NUM_THREADS, else all CPUs).
@@ -24,6 +26,14 @@
 //   {"entry": ..., "threads": T, "isa": ..., "warmup": N, "reps": M,
 //    "load_ms": ..., "median_ms": ..., "min_ms": ..., "max_ms": ...,
 //    "peak_rss_mib": ..., "times_ms": [...]}
+//
+// --serve keeps the session for a driver that interleaves peers call by
+// call (bench/unet_cpu.py): it prints "ready {JSON: version, threads, isa,
+// load_ms}", then reads one request per line on stdin,
+//   call ENTRY [ARG]... [--out FILE.npy]
+// (.npy inputs are read once and cached by path), runs it once and answers
+// one line on stdout, "ok <milliseconds>" or "error <message>"; "rss" answers
+// "ok <peak RSS MiB>"; end of input or "quit" ends it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,6 +49,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <string>
 #include <sys/resource.h>
 #include <vector>
@@ -66,7 +77,9 @@ int usage(const char *why = nullptr) {
                "usage: diffc-bench MODEL.diffc ENTRY [--weights W]... "
                "[--arg X.npy|i64:N|index:N|f32:V]...\n"
                "                   [--warmup N] [--reps M] [--threads T] "
-               "[--out FILE.npy] [--json]\n");
+               "[--out FILE.npy] [--json]\n"
+               "       diffc-bench MODEL.diffc --serve [--weights W]... "
+               "[--threads T]\n");
   return 2;
 }
 
@@ -108,12 +121,111 @@ bool parseCount(const std::string &text, int minimum, int *out) {
   return true;
 }
 
+/// An input from its command-line spelling; .npy files are read once.
+bool parseInput(const std::string &text,
+                std::map<std::string, diffc::Tensor> *cache, diffc::Arg *out,
+                std::string *error) {
+  if (parseScalar(text, out))
+    return true;
+  auto it = cache->find(text);
+  if (it == cache->end()) {
+    diffc::Tensor t;
+    if (!diffc::readNpy(text, &t, error))
+      return false;
+    it = cache->emplace(text, std::move(t)).first;
+  }
+  // Session::call takes its inputs by value: share nothing, copy the tensor.
+  diffc::Tensor copy;
+  if (!diffc::Tensor::allocate(it->second.elementType(), it->second.shape(),
+                               &copy, error))
+    return false;
+  std::memcpy(copy.data(), it->second.data(), it->second.byteSize());
+  *out = diffc::Arg::ofTensor(std::move(copy));
+  return true;
+}
+
+/// The --serve loop: one request per stdin line, one answer per line.
+int serve(const diffc::Session &session) {
+  std::map<std::string, diffc::Tensor> cache;
+  std::string line;
+  char buffer[1 << 14];
+  while (std::fgets(buffer, sizeof(buffer), stdin)) {
+    line = buffer;
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
+      line.pop_back();
+    std::vector<std::string> words;
+    for (size_t i = 0; i < line.size();) {
+      size_t j = line.find(' ', i);
+      if (j == std::string::npos)
+        j = line.size();
+      if (j > i)
+        words.push_back(line.substr(i, j - i));
+      i = j + 1;
+    }
+    if (words.empty())
+      continue;
+    auto answer = [](const std::string &text) {
+      std::printf("%s\n", text.c_str());
+      std::fflush(stdout);
+    };
+    if (words[0] == "quit")
+      break;
+    if (words[0] == "rss") {
+      char text[64];
+      std::snprintf(text, sizeof(text), "ok %.1f", peakRssMiB());
+      answer(text);
+      continue;
+    }
+    if (words[0] != "call" || words.size() < 2) {
+      answer("error expected 'call ENTRY [ARG]... [--out FILE.npy]', "
+             "'rss' or 'quit'");
+      continue;
+    }
+    std::string error, outPath;
+    std::vector<diffc::Arg> inputs;
+    bool good = true;
+    for (size_t i = 2; i < words.size() && good; ++i) {
+      if (words[i] == "--out" && i + 1 < words.size()) {
+        outPath = words[++i];
+        continue;
+      }
+      diffc::Arg arg;
+      good = parseInput(words[i], &cache, &arg, &error);
+      inputs.push_back(std::move(arg));
+    }
+    std::vector<diffc::Arg> outputs;
+    Clock::time_point start = Clock::now();
+    good = good && session.call(words[1], inputs, &outputs, &error);
+    const double ms = msSince(start);
+    if (good && !outPath.empty()) {
+      if (outputs.empty() || outputs[0].kind != diffc::ValueKind::tensor) {
+        error = "--out: the first result is not a tensor";
+        good = false;
+      } else {
+        good = diffc::writeNpy(outPath, outputs[0].tensor, &error);
+      }
+    }
+    if (!good) {
+      for (char &c : error)
+        if (c == '\n')
+          c = ' ';
+      answer("error " + error);
+      continue;
+    }
+    char text[64];
+    std::snprintf(text, sizeof(text), "ok %.4f", ms);
+    answer(text);
+  }
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   if (argc < 3)
     return usage();
   const std::string model = argv[1], entry = argv[2];
+  const bool serving = entry == "--serve";
   diffc::SessionOptions options;
   std::vector<std::string> argTexts;
   std::string outPath;
@@ -173,6 +285,20 @@ int main(int argc, char **argv) {
   if (!session)
     return fail(error);
   const double loadMs = msSince(loadStart);
+  if (serving) {
+    if (!argTexts.empty() || !outPath.empty())
+      return usage("--serve takes its arguments on stdin");
+    std::fprintf(stderr, "diffc-bench: %s loaded in %.1f ms; serving, %d "
+                 "threads, %s kernels\n", model.c_str(), loadMs,
+                 diffc::ukernels::numThreads(),
+                 diffc::ukernels::isaName(diffc::ukernels::activeIsa()));
+    std::printf("ready {\"version\": \"diffc-bench --serve\", \"threads\": %d, "
+                "\"isa\": \"%s\", \"load_ms\": %.3f}\n",
+                diffc::ukernels::numThreads(),
+                diffc::ukernels::isaName(diffc::ukernels::activeIsa()), loadMs);
+    std::fflush(stdout);
+    return serve(*session);
+  }
   const diffc::EntryPointSignature *signature =
       session->artifact().findEntryPoint(entry);
   if (!signature)

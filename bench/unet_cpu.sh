@@ -18,10 +18,14 @@
 # against PyTorch's, 1e-4 relative). A peer that cannot be set up (no npm, no
 # network, no apt) gets a "skipped: ..." line instead of failing the run.
 #
-#   bash bench/unet_cpu.sh           # ~10 minutes on 2 cores
+#   bash bench/unet_cpu.sh    # 3-4 minutes of measurement on 2 quiet cores,
+#                             # after waiting for other processes to go quiet
 #
 # Environment: DIFFC_BUILD_DIR (default build/), BENCH_THREADS (default 2),
-# BENCH_QUICK=1 (one call per case and peer: checks the plumbing only).
+# BENCH_WAIT_IDLE (seconds to wait for other processes to leave the CPUs
+# below 10% before measuring; default 600),
+# BENCH_QUICK=1 (one call per case and peer, 5 DDIM steps: checks the
+# plumbing only).
 # Work files, the extracted OpenBLAS and node_modules: bench/.cache/.
 #===-----------------------------------------------------------------------===#
 set -euo pipefail
@@ -108,49 +112,58 @@ say "PyTorch twin: load the weights, export ONNX, write inputs"
 "$py" "$driver" prepare --work "$work" --weights "$work/init.safetensors" \
   --scheduler-config "$root/examples/scheduler_config.json"
 
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-
-# -- 4. measurements --------------------------------------------------------------
-export OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads"
-say "diffc ($threads threads)"
-while read -r key batch warmup reps kind; do
-  if [ "$kind" = ddim ]; then
-    args=(sample_ddim --arg "$work/xT$batch.npy" --arg i64:50 --arg f32:0 --arg i64:0
-      --out "$work/ddim-diffc.npy")
-  else
-    args=(unet --arg "$work/x$batch.npy" --arg "$work/t$batch.npy"
-      --out "$work/out$batch-diffc.npy")
+# -- 4. wait for a quiet machine ---------------------------------------------------
+# Busy CPU jiffies of the whole machine (user, nice, system, irq, softirq).
+busy_jiffies() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+# Jiffies the hypervisor gave to other guests while this one wanted the CPU.
+steal_jiffies() { awk '/^cpu /{print $9}' /proc/stat; }
+# CPU jiffies of this shell's finished children (cutime + cstime).
+child_jiffies() { awk '{print $16 + $17}' "/proc/$$/stat"; }
+hz=$(getconf CLK_TCK)
+ncpu=$(nproc)
+wait_idle="${BENCH_WAIT_IDLE:-600}"
+waited=0
+while :; do
+  b0=$(busy_jiffies)
+  sleep 5
+  use=$(( ($(busy_jiffies) - b0) * 100 / (5 * hz * ncpu) ))
+  [ "$use" -le 10 ] && break
+  if [ "$waited" -ge "$wait_idle" ]; then
+    say "the machine is still ${use}% busy after ${waited} s: measuring anyway (see the last line)"
+    break
   fi
-  say "  diffc $key"
-  DIFFC_NUM_THREADS="$threads" "$bin/diffc-bench" "$work/fmnist_small.diffc" \
-    "${args[@]}" --weights "$work/init.safetensors" --threads "$threads" \
-    --warmup "$warmup" --reps "$reps" --json >"$work/diffc-$key.json"
-done < <("$py" "$driver" cases --work "$work")
-"$py" "$driver" collect-diffc --work "$work"
+  say "other processes use ${use}% of the CPUs; waiting for a quiet machine (${waited}/${wait_idle} s, BENCH_WAIT_IDLE)"
+  waited=$((waited + 5))
+done
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+measure_start=$(date +%s)
+busy_start=$(busy_jiffies)
+steal_start=$(steal_jiffies)
+child_start=$(child_jiffies)
 
-say "PyTorch as installed ($threads threads)"
-"$py" "$driver" torch --work "$work" --weights "$work/init.safetensors" \
-  --label torch --threads "$threads"
+# -- 5. measurements, interleaved call by call across the peers -----------------
+say "measuring ($threads threads): diffc, PyTorch, PyTorch + OpenBLAS, ONNX Runtime"
+"$py" "$driver" measure --work "$work" --threads "$threads" \
+  --diffc-bench "$bin/diffc-bench" --openblas "$openblas_dir" \
+  --node-modules "$node_modules"
 
-if [ ! -f "$work/skipped-torch-openblas.txt" ]; then
-  say "PyTorch + OpenBLAS ($threads threads)"
-  LD_LIBRARY_PATH="$openblas_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-    "$py" "$driver" torch --work "$work" --weights "$work/init.safetensors" \
-    --label torch-openblas --threads "$threads" ||
-    echo "the PyTorch + OpenBLAS run failed (see above)" >"$work/skipped-torch-openblas.txt"
-fi
-
-if [ ! -f "$work/skipped-ort.txt" ]; then
-  say "ONNX Runtime ($threads threads)"
-  node "$here/unet_ort.js" "$work" "$node_modules" "$threads" ||
-    echo "the ONNX Runtime run failed (see above)" >"$work/skipped-ort.txt"
-fi
-
-# -- 5. the table -----------------------------------------------------------------
+# -- 6. the table -----------------------------------------------------------------
+# CPU time that other processes took from the two cores while we measured.
+elapsed=$(( $(date +%s) - measure_start ))
+others=$(( ($(busy_jiffies) - busy_start) - ($(child_jiffies) - child_start) ))
+[ "$others" -lt 0 ] && others=0
+others_pct=$(( others * 100 / (hz * ncpu * (elapsed > 0 ? elapsed : 1)) ))
+steal_pct=$(( ($(steal_jiffies) - steal_start) * 100 / (hz * ncpu * (elapsed > 0 ? elapsed : 1)) ))
 status=0
 "$py" "$driver" table --work "$work" || status=$?
 echo
 echo "Machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs; $threads threads;" \
   "load average before the measurements $load_before, after $(cut -d' ' -f1-3 /proc/loadavg);" \
+  "other processes used ${others_pct}% of the CPUs during the ${elapsed} s of measurements" \
+  "(hypervisor steal ${steal_pct}%);" \
   "$(date -u '+%Y-%m-%d %H:%M UTC'); total $(($(date +%s) - started)) s."
+if [ "$others_pct" -gt 5 ]; then
+  echo "WARNING: the machine was shared during the measurements; OpenMP peers" \
+    "(PyTorch) suffer most from that. Rerun on a quiet machine for numbers to keep."
+fi
 exit "$status"

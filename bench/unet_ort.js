@@ -8,11 +8,18 @@
 //
 //   node unet_ort.js WORK_DIR NODE_MODULES_DIR THREADS
 //
-// Reads what `unet_cpu.py prepare` wrote into WORK_DIR (unet.onnx, the raw
-// inputs x{B}.bin / t{B}.bin / xT16.bin, cases.json, ddim.json), times the
-// forward cases and the 50-step DDIM loop (eta 0, diffusers' DDIMScheduler
-// formulas, the same as the PyTorch loop and diffc's sample_ddim), and writes
-// result-ort.json plus the outputs out{B}-ort.bin and ddim-ort.bin.
+// A worker of `unet_cpu.py measure`, which interleaves the peers call by
+// call. Loads what `unet_cpu.py prepare` wrote into WORK_DIR (unet.onnx, the
+// raw inputs x{B}.bin / t{B}.bin / xT16.bin, ddim{S}.json), prints
+// "ready {JSON}", then answers one request per stdin line:
+//   run f{B} [save]       the forward at batch B once -> "ok <ms>"
+//   run ddim{B}s{S} [save]  S DDIM steps at batch B (eta 0, diffusers'
+//                       DDIMScheduler formulas, as the PyTorch loop and
+//                       diffc's sample_ddim) -> "ok <ms>"
+//   rss                 -> "ok <peak RSS MiB>"
+//   quit
+// "save" writes the output after the timing (out{B}-ort.bin,
+// ddim{S}-ort.bin).
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,6 +27,7 @@
 
 const fs = require('fs');
 const path = require('path');
+const readline = require('readline');
 
 const [work, nodeModules, threadsArg] = process.argv.slice(2);
 const ort = require(path.join(nodeModules, 'onnxruntime-node'));
@@ -43,23 +51,8 @@ function writeF32(name, data) {
 }
 function nowMs() { return Number(process.hrtime.bigint()) / 1e6; }
 
-async function timeCalls(fn, warmup, reps, what) {
-  for (let i = 0; i < warmup; ++i)
-    await fn();
-  const times = [];
-  for (let i = 0; i < reps; ++i) {
-    const start = nowMs();
-    await fn();
-    times.push(nowMs() - start);
-    process.stderr.write(`    ort ${what} ${i + 1}/${reps}: ` +
-                         `${times[i].toFixed(1)} ms\n`);
-  }
-  return times;
-}
-
 async function main() {
-  const cases = JSON.parse(fs.readFileSync(path.join(work, 'cases.json')));
-  const sched = JSON.parse(fs.readFileSync(path.join(work, 'ddim.json')));
+  const schedules = {};
   const createStart = nowMs();
   const session = await ort.InferenceSession.create(
       path.join(work, 'unet.onnx'), {
@@ -68,32 +61,29 @@ async function main() {
         executionMode: 'sequential',
         graphOptimizationLevel: 'all',
       });
-  const createMs = nowMs() - createStart;
-  const result = {
-    peer: 'ort', threads, version: `onnxruntime-node ${ortVersion}`,
-    session_create_ms: createMs, cases: {},
+  const info = {
+    version: `onnxruntime-node ${ortVersion}`, threads,
+    session_create_ms: nowMs() - createStart,
   };
+  const inputs = {};
 
-  for (const c of cases.forward) {
-    const b = c.batch;
-    const feeds = {
-      sample: new ort.Tensor('float32', readF32(`x${b}.bin`), [b, 1, 28, 28]),
-      timestep: new ort.Tensor('int64', readI64(`t${b}.bin`), [b]),
-    };
-    let out = null;
-    const times = await timeCalls(async () => {
-      out = (await session.run(feeds)).eps;
-    }, c.warmup, c.reps, c.case);
-    writeF32(`out${b}-ort.bin`, out.data);
-    result.cases[c.case] = {times_ms: times};
+  async function forward(b) {
+    if (!inputs[b])
+      inputs[b] = {
+        sample: new ort.Tensor('float32', readF32(`x${b}.bin`), [b, 1, 28, 28]),
+        timestep: new ort.Tensor('int64', readI64(`t${b}.bin`), [b]),
+      };
+    return (await session.run(inputs[b])).eps.data;
   }
 
-  const d = cases.ddim, b = d.batch;
-  const xT = readF32(`xT${b}.bin`);
-  const range = sched.clip_sample_range;
-  let x0 = null;
-  const times = await timeCalls(async () => {
-    let x = Float32Array.from(xT);
+  // diffusers' DDIMScheduler.step with eta = 0 (the PyTorch loop's formulas).
+  async function sample(b, steps) {
+    if (!schedules[steps])
+      schedules[steps] = JSON.parse(
+          fs.readFileSync(path.join(work, `ddim${steps}.json`)));
+    const sched = schedules[steps];
+    let x = Float32Array.from(readF32(`xT${b}.bin`));
+    const range = sched.clip_sample_range;
     for (let i = 0; i < sched.timesteps.length; ++i) {
       const at = sched.alphabar_t[i], ap = sched.alphabar_prev[i];
       const t = new BigInt64Array(b).fill(BigInt(sched.timesteps[i]));
@@ -108,16 +98,41 @@ async function main() {
         let p = (x[j] - sb * eps[j]) / sa;
         if (sched.clip_sample)
           p = Math.min(Math.max(p, -range), range);
-        next[j] = sp * p + sd * eps[j]; // eta = 0
+        next[j] = sp * p + sd * eps[j];
       }
       x = next;
     }
-    x0 = x;
-  }, d.warmup, d.reps, d.case);
-  writeF32('ddim-ort.bin', x0);
-  result.cases[d.case] = {times_ms: times};
-  result.peak_rss_mib = process.resourceUsage().maxRSS / 1024;
-  fs.writeFileSync(path.join(work, 'result-ort.json'), JSON.stringify(result));
+    return x;
+  }
+
+  const say = (line) => process.stdout.write(line + '\n');
+  say('ready ' + JSON.stringify(info));
+  const rl = readline.createInterface({input: process.stdin});
+  for await (const line of rl) {
+    const words = line.trim().split(/\s+/);
+    if (!words[0])
+      continue;
+    if (words[0] === 'quit')
+      break;
+    if (words[0] === 'rss') {
+      say(`ok ${(process.resourceUsage().maxRSS / 1024).toFixed(1)}`);
+      continue;
+    }
+    try {
+      const key = words[1], ddim = key.startsWith('ddim');
+      const [b, steps] = (ddim ? key.slice(4) : key.slice(1))
+                             .split('s').map((v) => parseInt(v, 10));
+      const start = nowMs();
+      const y = ddim ? await sample(b, steps) : await forward(b);
+      const ms = nowMs() - start;
+      if (words.includes('save'))
+        writeF32(ddim ? `ddim${steps}-ort.bin` : `out${b}-ort.bin`, y);
+      say(`ok ${ms.toFixed(4)}`);
+    } catch (e) {
+      say(`error ${String(e).replace(/\n/g, ' ')}`);
+    }
+  }
+  rl.close();
 }
 
 main().catch((e) => {
