@@ -15,6 +15,7 @@
 #include "diffc/artifact.h"
 
 #include "atomic_file.h"
+#include "file_bytes.h"
 #include "diffc/artifact_generated.h"
 #include "json.h"
 
@@ -22,13 +23,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <map>
 #include <optional>
 #include <set>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace diffc {
 
@@ -43,61 +40,16 @@ const char *hostTarget() {
 #endif
 }
 
-/// The bytes of the artifact: a read-only file mapping or, for
-/// loadFromMemory(), a 64-byte aligned heap copy. Either way blob offsets
-/// that are 64-aligned in the file are 64-aligned in memory.
-struct Artifact::Storage {
-  const uint8_t *data = nullptr;
-  uint64_t size = 0;
-  bool mapped = false;
-
-  ~Storage() {
-    if (mapped)
-      ::munmap(const_cast<uint8_t *>(data), size);
-    else
-      std::free(const_cast<uint8_t *>(data));
-  }
-};
+/// The bytes of the file (file_bytes.h).
+struct Artifact::Storage : detail::FileBytes {};
 
 Artifact::~Artifact() = default;
 
 std::unique_ptr<Artifact> Artifact::load(const std::string &path,
                                          std::string *error) {
-  auto failed = [&](const std::string &message) {
-    fail(error, path + ": " + message);
-    return nullptr;
-  };
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return failed(std::string("cannot open: ") + std::strerror(errno));
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    return failed(std::string("cannot stat: ") + std::strerror(err));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return failed("not a regular file");
-  }
   auto storage = std::make_unique<Storage>();
-  storage->size = static_cast<uint64_t>(st.st_size);
-  if (storage->size < 8) {
-    ::close(fd);
-    return failed("truncated: the file has " + std::to_string(storage->size) +
-                  " bytes, an artifact has at least 8");
-  }
-  // A private read-only mapping: weights are paged in on use, not copied.
-  // (If another process truncates the file while it is mapped, touching the
-  // lost pages raises SIGBUS; artifacts are written by rename, never in
-  // place, so this does not happen with diffc's own writers.)
-  void *p = ::mmap(nullptr, storage->size, PROT_READ, MAP_PRIVATE, fd, 0);
-  int err = errno;
-  ::close(fd);
-  if (p == MAP_FAILED)
-    return failed(std::string("cannot map: ") + std::strerror(err));
-  storage->data = static_cast<const uint8_t *>(p);
-  storage->mapped = true;
+  if (!storage->map(path, 8, "an artifact", error))
+    return nullptr;
   return verify(path, std::move(storage), error);
 }
 
@@ -106,18 +58,8 @@ std::unique_ptr<Artifact> Artifact::loadFromMemory(const std::string &name,
                                                    size_t size,
                                                    std::string *error) {
   auto storage = std::make_unique<Storage>();
-  // aligned_alloc needs a size that is a multiple of the alignment (and > 0).
-  void *copy = std::aligned_alloc(kArtifactAlignment,
-                                  alignUp(size ? size : 1, kArtifactAlignment));
-  if (!copy) {
-    fail(error, name + ": out of memory copying " + std::to_string(size) +
-                    " bytes");
+  if (!storage->copy(name, data, size, error))
     return nullptr;
-  }
-  if (size)
-    std::memcpy(copy, data, size);
-  storage->data = static_cast<const uint8_t *>(copy);
-  storage->size = size;
   return verify(name, std::move(storage), error);
 }
 

@@ -18,16 +18,14 @@
 #include "diffc/safetensors.h"
 
 #include "atomic_file.h"
+#include "file_bytes.h"
 #include "json.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <set>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 namespace diffc {
@@ -473,59 +471,16 @@ bool readTensor(const std::string &name, const Json &entry, uint64_t dataSize,
 // Reading
 //===----------------------------------------------------------------------===//
 
-/// The bytes of the file: a read-only mapping or, for loadFromMemory(), a
-/// heap copy.
-struct SafetensorsFile::Storage {
-  const uint8_t *data = nullptr;
-  uint64_t size = 0;
-  bool mapped = false;
-
-  ~Storage() {
-    if (mapped)
-      ::munmap(const_cast<uint8_t *>(data), size);
-    else
-      std::free(const_cast<uint8_t *>(data));
-  }
-};
+/// The bytes of the file (file_bytes.h).
+struct SafetensorsFile::Storage : detail::FileBytes {};
 
 SafetensorsFile::~SafetensorsFile() = default;
 
 std::unique_ptr<SafetensorsFile> SafetensorsFile::load(const std::string &path,
                                                        std::string *error) {
-  auto failed = [&](const std::string &message) {
-    fail(error, path + ": " + message);
-    return nullptr;
-  };
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return failed(std::string("cannot open: ") + std::strerror(errno));
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    return failed(std::string("cannot stat: ") + std::strerror(err));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return failed("not a regular file");
-  }
   auto storage = std::make_unique<Storage>();
-  storage->size = static_cast<uint64_t>(st.st_size);
-  if (storage->size < 8) {
-    ::close(fd);
-    return failed("truncated: the file has " + std::to_string(storage->size) +
-                  " bytes, a safetensors file has at least 8");
-  }
-  // Weights are paged in on use, not copied. (As for artifacts: a file
-  // truncated by someone else while mapped raises SIGBUS on access; diffc's
-  // own writers replace files by rename, never in place.)
-  void *p = ::mmap(nullptr, storage->size, PROT_READ, MAP_PRIVATE, fd, 0);
-  int err = errno;
-  ::close(fd);
-  if (p == MAP_FAILED)
-    return failed(std::string("cannot map: ") + std::strerror(err));
-  storage->data = static_cast<const uint8_t *>(p);
-  storage->mapped = true;
+  if (!storage->map(path, 8, "a safetensors file", error))
+    return nullptr;
   return verify(path, std::move(storage), error);
 }
 
@@ -533,18 +488,8 @@ std::unique_ptr<SafetensorsFile>
 SafetensorsFile::loadFromMemory(const std::string &name, const void *data,
                                 size_t size, std::string *error) {
   auto storage = std::make_unique<Storage>();
-  // Keep the 8-byte alignment a mapping has, so data offsets that are
-  // aligned in the file are aligned in memory too.
-  void *copy = std::aligned_alloc(64, alignUp(size ? size : 1, 64));
-  if (!copy) {
-    fail(error,
-         name + ": out of memory copying " + std::to_string(size) + " bytes");
+  if (!storage->copy(name, data, size, error))
     return nullptr;
-  }
-  if (size)
-    std::memcpy(copy, data, size);
-  storage->data = static_cast<const uint8_t *>(copy);
-  storage->size = size;
   return verify(name, std::move(storage), error);
 }
 
