@@ -114,20 +114,6 @@ bool decodeValue(const fb::Value *value, const std::string &where,
   return true;
 }
 
-/// How messages name metadata entry `index`: by its key, cut after 64 bytes
-/// (at a character boundary), or by index alone if the key is not UTF-8.
-/// (The twin of the writer's.)
-std::string metadataWhere(size_t index, std::string_view key) {
-  std::string where = "metadata " + std::to_string(index);
-  if (!detail::isValidUtf8(key))
-    return where;
-  size_t cut = std::min<size_t>(key.size(), 64);
-  while (cut < key.size() && (static_cast<unsigned char>(key[cut]) & 0xC0) ==
-                                 0x80)
-    --cut;
-  return where + " (\"" + escapeForMessage(key.substr(0, cut)) +
-         (cut < key.size() ? "...\")" : "\")");
-}
 
 /// Checks that [offset, offset + size) lies in a data segment of
 /// `segmentSize` bytes and that offset is 64-byte aligned.
@@ -405,7 +391,7 @@ std::unique_ptr<Artifact> Artifact::verify(const std::string &name,
         return failed("metadata " + std::to_string(i) + " is null");
       std::string_view key = entry->key()->string_view();
       std::string_view value = entry->value()->string_view();
-      const std::string where = metadataWhere(i, key);
+      const std::string where = detail::metadataWhere(i, key);
       if (key.empty())
         return failed(where + " has an empty key");
       if (key.size() > kArtifactMaxMetadataKeySize)

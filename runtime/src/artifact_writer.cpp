@@ -171,20 +171,6 @@ bool checkParameters(const std::vector<ParameterSignature> &parameters,
   return true;
 }
 
-/// How messages name metadata entry `index`: by its key, cut after 64 bytes
-/// (at a character boundary), or by index alone if the key is not UTF-8.
-/// (The twin of the reader's.)
-std::string metadataWhere(size_t index, std::string_view key) {
-  std::string where = "metadata " + std::to_string(index);
-  if (!detail::isValidUtf8(key))
-    return where;
-  size_t cut = std::min<size_t>(key.size(), 64);
-  while (cut < key.size() && (static_cast<unsigned char>(key[cut]) & 0xC0) ==
-                                 0x80)
-    --cut;
-  return where + " (\"" + escapeForMessage(key.substr(0, cut)) +
-         (cut < key.size() ? "...\")" : "\")");
-}
 
 /// The writer-side twin of the reader's metadata checks.
 bool checkMetadata(const std::vector<MetadataEntry> &metadata,
@@ -192,7 +178,7 @@ bool checkMetadata(const std::vector<MetadataEntry> &metadata,
   std::set<std::string_view> keys;
   for (size_t i = 0; i < metadata.size(); ++i) {
     const auto &[key, value] = metadata[i];
-    const std::string where = metadataWhere(i, key);
+    const std::string where = detail::metadataWhere(i, key);
     if (key.empty())
       return fail(error, where + " has an empty key");
     if (key.size() > kArtifactMaxMetadataKeySize)

@@ -15,6 +15,7 @@
 
 #include "diffc/types.h"
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 #include <system_error>
@@ -453,3 +454,15 @@ bool parseJson(std::string_view text, JsonValue *out, std::string *error,
 
 } // namespace detail
 } // namespace diffc
+
+std::string diffc::detail::metadataWhere(size_t index, std::string_view key) {
+  std::string where = "metadata " + std::to_string(index);
+  if (!isValidUtf8(key))
+    return where;
+  size_t cut = std::min<size_t>(key.size(), 64);
+  while (cut < key.size() &&
+         (static_cast<unsigned char>(key[cut]) & 0xC0) == 0x80)
+    --cut;
+  return where + " (\"" + escapeForMessage(key.substr(0, cut)) +
+         (cut < key.size() ? "...\")" : "\")");
+}

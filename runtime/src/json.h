@@ -77,6 +77,11 @@ std::string jsonQuote(std::string_view s);
 /// most U+10FFFF), as RFC 8259 requires of JSON text.
 bool isValidUtf8(std::string_view s);
 
+/// How the artifact reader's and writer's messages name metadata entry
+/// `index`: by its key, cut after 64 bytes (at a character boundary), or by
+/// the index alone if the key is not UTF-8.
+std::string metadataWhere(size_t index, std::string_view key);
+
 /// Appends code point `code` (at most U+10FFFF, not a surrogate) as UTF-8.
 void appendUtf8(std::string &out, uint32_t code);
 

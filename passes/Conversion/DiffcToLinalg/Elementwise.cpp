@@ -32,24 +32,9 @@ using ScalarFn = std::function<Value(OpBuilder &, Location, ValueRange)>;
 /// tensor operands computing `fn` per element.
 LogicalResult lowerElementwise(Operation *op, PatternRewriter &rewriter,
                                const ScalarFn &fn) {
-  Location loc = op->getLoc();
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-  ValueRange inputs = op->getOperands();
-  Value init = createEmptyLike(rewriter, loc, resultType, inputs);
-  SmallVector<AffineMap> maps;
-  for (Value in : inputs)
-    maps.push_back(broadcastIndexingMap(
-        rewriter.getContext(), cast<ShapedType>(in.getType()).getShape(),
-        resultType.getShape()));
-  maps.push_back(rewriter.getMultiDimIdentityMap(resultType.getRank()));
-  auto generic = linalg::GenericOp::create(
-      rewriter, loc, resultType, inputs, init, maps,
-      parallelIterators(resultType.getRank()),
-      [&](OpBuilder &b, Location l, ValueRange args) {
-        Value r = fn(b, l, args.drop_back());
-        linalg::YieldOp::create(b, l, r);
-      });
-  rewriter.replaceOp(op, generic.getResults());
+  rewriter.replaceOp(op, buildElementwise(rewriter, op->getLoc(), resultType,
+                                          op->getOperands(), fn));
   return success();
 }
 

@@ -40,13 +40,6 @@ using namespace mlir::diffc;
 
 namespace {
 
-/// `[d0, ..., d(k-1)]` as a map from `rank` loops.
-AffineMap leadingDims(MLIRContext *ctx, unsigned rank, unsigned k) {
-  SmallVector<AffineExpr> exprs;
-  for (unsigned d = 0; d < k; ++d)
-    exprs.push_back(getAffineDimExpr(d, ctx));
-  return AffineMap::get(rank, 0, exprs, ctx);
-}
 
 /// Per-row statistics of a normalization.
 struct Statistics {

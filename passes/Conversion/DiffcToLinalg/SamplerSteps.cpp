@@ -56,12 +56,7 @@ struct Scalars {
 Value lookup(OpBuilder &b, Location loc, Value table, Value index, Type t) {
   Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
   Value v = tensor::ExtractOp::create(b, loc, table, ValueRange{i});
-  if (v.getType() == t)
-    return v;
-  return cast<FloatType>(t).getWidth() <
-                 cast<FloatType>(v.getType()).getWidth()
-             ? arith::TruncFOp::create(b, loc, t, v).getResult()
-             : arith::ExtFOp::create(b, loc, t, v).getResult();
+  return convertFloat(b, loc, v, t);
 }
 
 /// `table[t]` if t >= 0, else `fallback` (diffusers' final / initial
@@ -86,36 +81,6 @@ Value alphaBeyondTable(OpBuilder &b, Location loc, Value table,
   return lookup(b, loc, table, zero, t);
 }
 
-/// Converts a scalar operand (eta, guidance weight) to `t`.
-Value castScalar(OpBuilder &b, Location loc, Value v, Type t) {
-  if (v.getType() == t)
-    return v;
-  return cast<FloatType>(t).getWidth() <
-                 cast<FloatType>(v.getType()).getWidth()
-             ? arith::TruncFOp::create(b, loc, t, v).getResult()
-             : arith::ExtFOp::create(b, loc, t, v).getResult();
-}
-
-/// One linalg.generic over `resultType` reading `inputs` (same shape as the
-/// result, or broadcastable) and computing `fn`.
-Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
-                  ValueRange inputs,
-                  function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
-  Value init = createEmptyLike(b, loc, resultType, inputs);
-  SmallVector<AffineMap> maps;
-  for (Value in : inputs)
-    maps.push_back(broadcastIndexingMap(
-        b.getContext(), cast<ShapedType>(in.getType()).getShape(),
-        resultType.getShape()));
-  maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
-  return linalg::GenericOp::create(
-             b, loc, resultType, inputs, init, maps,
-             parallelIterators(resultType.getRank()),
-             [&](OpBuilder &nb, Location l, ValueRange args) {
-               linalg::YieldOp::create(nb, l, fn(nb, l, args.drop_back()));
-             })
-      .getResult(0);
-}
 
 /// (x0, eps) from the model output, diffusers' "pred_original_sample" and
 /// "pred_epsilon".
@@ -146,7 +111,7 @@ unsigned addThresholdInputs(OpBuilder &b, Location loc, PredictionType kind,
                             SmallVector<AffineMap> &maps) {
   auto type = cast<RankedTensorType>(sample.getType());
   Type et = type.getElementType();
-  Value x0 = elementwise(b, loc, type, {sample, modelOutput},
+  Value x0 = buildElementwise(b, loc, type, {sample, modelOutput},
                          [&](OpBuilder &nb, Location l, ValueRange a) {
                            Scalars e{nb, l, et};
                            return predictX0AndEps(e, kind, a[0], a[1], alphaT,
@@ -191,7 +156,7 @@ struct DDIMStepPattern : OpRewritePattern<DDIMStepOp> {
     Value betaPrev = s.sub(s.c(1.0), alphaPrev);
     Value variance =
         s.mul(s.div(betaPrev, betaT), s.sub(s.c(1.0), s.div(alphaT, alphaPrev)));
-    Value eta = castScalar(rewriter, loc, op.getEta(), et);
+    Value eta = convertFloat(rewriter, loc, op.getEta(), et);
     Value std = s.mul(eta, s.sqrt(variance));
     Value dirCoeff =
         s.sqrt(s.sub(s.sub(s.c(1.0), alphaPrev), s.mul(std, std)));
@@ -373,7 +338,7 @@ struct DDIMInverseStepPattern : OpRewritePattern<DDIMInverseStepOp> {
     PredictionType kind = op.getPredictionType();
     bool clip = op.getClipSample();
     double range = op.getClipSampleRange().convertToDouble();
-    Value result = elementwise(
+    Value result = buildElementwise(
         rewriter, loc, type, {op.getSample(), op.getModelOutput()},
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           Scalars e{b, l, et};
@@ -393,8 +358,8 @@ struct CfgCombinePattern : OpRewritePattern<CfgCombineOp> {
   LogicalResult matchAndRewrite(CfgCombineOp op,
                                 PatternRewriter &rewriter) const override {
     Type et = op.getType().getElementType();
-    Value w = castScalar(rewriter, op.getLoc(), op.getScale(), et);
-    Value result = elementwise(
+    Value w = convertFloat(rewriter, op.getLoc(), op.getScale(), et);
+    Value result = buildElementwise(
         rewriter, op.getLoc(), op.getType(),
         {op.getUnconditional(), op.getConditional()},
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
@@ -411,8 +376,8 @@ struct ClassifierGuidancePattern : OpRewritePattern<ClassifierGuidanceOp> {
   LogicalResult matchAndRewrite(ClassifierGuidanceOp op,
                                 PatternRewriter &rewriter) const override {
     Type et = op.getType().getElementType();
-    Value scale = castScalar(rewriter, op.getLoc(), op.getScale(), et);
-    Value result = elementwise(
+    Value scale = convertFloat(rewriter, op.getLoc(), op.getScale(), et);
+    Value result = buildElementwise(
         rewriter, op.getLoc(), op.getType(),
         {op.getMean(), op.getVariance(), op.getGradient()},
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {

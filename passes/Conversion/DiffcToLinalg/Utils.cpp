@@ -8,6 +8,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -120,4 +121,30 @@ Value diffc::elementCount(OpBuilder &b, Location loc, Value tensor,
   Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), dynamic);
   Value f = arith::SIToFPOp::create(b, loc, t, i64);
   return known == 1 ? f : arith::MulFOp::create(b, loc, f, count);
+}
+
+Value diffc::buildElementwise(
+    OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
+  Value init = createEmptyLike(b, loc, resultType, inputs);
+  SmallVector<AffineMap> maps;
+  for (Value in : inputs)
+    maps.push_back(broadcastIndexingMap(
+        b.getContext(), cast<ShapedType>(in.getType()).getShape(),
+        resultType.getShape()));
+  maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
+  return linalg::GenericOp::create(
+             b, loc, resultType, inputs, init, maps,
+             parallelIterators(resultType.getRank()),
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, fn(nb, l, args.drop_back()));
+             })
+      .getResult(0);
+}
+
+AffineMap diffc::leadingDims(MLIRContext *ctx, unsigned rank, unsigned k) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d = 0; d < k; ++d)
+    exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
 }

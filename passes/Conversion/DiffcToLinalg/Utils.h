@@ -29,6 +29,16 @@ Value createEmptyLike(OpBuilder &b, Location loc, RankedTensorType type,
 AffineMap broadcastIndexingMap(MLIRContext *ctx, ArrayRef<int64_t> shape,
                                ArrayRef<int64_t> resultShape);
 
+/// One all-parallel linalg.generic producing `resultType` from `inputs`
+/// (NumPy-broadcast to it) with `fn` computing an element from the input
+/// elements. The building block of every elementwise lowering.
+Value buildElementwise(
+    OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> fn);
+
+/// `[d0, ..., d(k-1)]` as a map from `rank` loops.
+AffineMap leadingDims(MLIRContext *ctx, unsigned rank, unsigned k);
+
 /// `rank` parallel iterator types.
 SmallVector<utils::IteratorType> parallelIterators(unsigned rank);
 
