@@ -11,6 +11,7 @@
 
 #include "passes/InitAll.h"
 
+#include "dialects/Diffc/Gradients/GradientBuilder.h"
 #include "dialects/Diffc/IR/DiffcDialect.h"
 #include "passes/Conversion/Passes.h"
 #include "passes/Diffc/Passes.h"
@@ -54,6 +55,8 @@ void mlir::diffc::registerAllDialects(DialectRegistry &registry) {
   linalg::registerAllDialectInterfaceImplementations(registry);
   scf::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  // Gradient rules of the diffc ops (for diffc-autodiff).
+  registerGradientModels(registry);
 }
 
 void mlir::diffc::registerAllPasses() {

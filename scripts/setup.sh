@@ -26,6 +26,8 @@ packages=(
   googletest libgtest-dev libgmock-dev python3-numpy
   # reference models for the numerics tests (the PyTorch twin of the zoo)
   python3-torch
+  # training: zlib for the data readers, the datasets (DESIGN.md)
+  zlib1g-dev dataset-fashion-mnist python3-sklearn
 )
 
 missing=()

@@ -53,9 +53,12 @@ def CpuMicrokernelsPass : Pass<"diffc-cpu-microkernels", "ModuleOp"> {
       dimensions (`linalg.matmul`, `linalg.batch_matmul`, and generics such
       as attention's per-head products), or
     - `linalg.conv_2d_nchw_fchw`, `linalg.conv_2d_ngchw_gfchw` or
-      `linalg.conv_3d_ncdhw_fcdhw`
+      `linalg.conv_3d_ncdhw_fcdhw`, or
+    - the `linalg.generic` of a conv2d gradient as diffc-convert-to-linalg
+      makes it (recognized by its window indexing maps)
 
-    becomes a `func.call` to `diffc_ukernel_sgemm` or `diffc_ukernel_conv`,
+    becomes a `func.call` to `diffc_ukernel_sgemm`, `diffc_ukernel_conv` or
+    `diffc_ukernel_conv_backward_input` / `_weight`,
     declared with `llvm.emit_c_interface`, so the code calls
     `_mlir_ciface_diffc_ukernel_*(StridedMemRef *...)`, which the runtime
     implements (runtime/src/ukernels/mlir_abi.cpp). Operands are passed as
@@ -69,7 +72,9 @@ def CpuMicrokernelsPass : Pass<"diffc-cpu-microkernels", "ModuleOp"> {
     "overwrite and add the bias". A convolution
     whose input is a zero-filled buffer with the real input copied into its
     interior (bufferized `tensor.pad`) reads the real input with the padding
-    as a kernel argument instead, and the padded copy disappears.
+    as a kernel argument instead, and the padded copy disappears; so does
+    the strided copy that spreads an output gradient for the input
+    gradient (its strides become the kernel's stride).
 
     Before:
     ```mlir
@@ -94,7 +99,7 @@ def CpuMicrokernelsPass : Pass<"diffc-cpu-microkernels", "ModuleOp"> {
     Option<"gemm", "gemm", "bool", /*default=*/"true",
            "Rewrite contractions into SGEMM calls">,
     Option<"convolution", "convolution", "bool", /*default=*/"true",
-           "Rewrite convolutions into convolution calls">,
+           "Rewrite convolutions and their gradients into kernel calls">,
   ];
 }
 

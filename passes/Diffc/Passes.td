@@ -108,4 +108,43 @@ def PlanMemoryPass : Pass<"diffc-plan-memory", "func::FuncOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def AutodiffPass : Pass<"diffc-autodiff", "ModuleOp"> {
+  let summary = "Reverse-mode autodiff: add the gradient function of a loss";
+  let description = [{
+    For the function `function`, whose first result is a scalar loss (a
+    rank-0 float tensor), adds `@<function>_grad` taking the same arguments
+    and returning the original results followed by the gradient of the loss
+    with respect to each argument listed in `wrt` (in that order), then,
+    with `parameters`, with respect to each `diffc.parameter` the loss
+    depends on, in first-use order (their names are recorded in the
+    function's `diffc.gradient_parameters` attribute).
+
+    The backward pass is emitted in diffc ops after the forward ones: each
+    op's rule comes from its `DifferentiableOpInterface` (rules in
+    dialects/Diffc/Gradients/), adjoints of values used twice are added, and
+    only ops on a path from a differentiated input to the loss are
+    differentiated. An op on such a path without a rule is an error at the
+    op's location. The result is an ordinary function: fusion, memory
+    planning and lowering treat it like any other.
+
+    Without `function`, every function carrying a `diffc.differentiate`
+    dictionary (`{wrt = array<i64: 0, 1>, parameters = true}`, both
+    optional) is differentiated, and the attribute is removed.
+
+    ```
+    $ diffc-opt loss.mlir --diffc-autodiff="function=loss wrt=0 parameters=true"
+    ```
+  }];
+  let options = [
+    Option<"function", "function", "std::string", /*default=*/"\"\"",
+           "Name of the function to differentiate">,
+    ListOption<"wrt", "wrt", "unsigned",
+               "Indices of the arguments to differentiate with respect to">,
+    Option<"parameters", "parameters", "bool", /*default=*/"false",
+           "Also differentiate with respect to every diffc.parameter">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // DIFFC_PASSES_DIFFC_PASSES_TD

@@ -42,6 +42,8 @@ static void addPasses(OpPassManager &pm, StringRef pipeline) {
 
 void diffc::buildDiffcCpuPipeline(OpPassManager &pm, CpuStage stopAfter,
                                   bool cpuKernels) {
+  // Gradient functions of every function marked diffc.differentiate.
+  pm.addPass(createAutodiffPass());
   pm.addPass(createParametersToGlobalsPass());
   pm.addPass(createConvertDiffcToLinalgPass());
   pm.addPass(createVerifyLoweredPass());

@@ -1,13 +1,13 @@
-//===- philox.cpp - Host loop over the Philox normal stream ---------------===//
+//===- philox.cpp - Host loops over the Philox streams --------------------===//
 //
 // Part of the diffc project, under the Apache License v2.0.
 // SPDX-License-Identifier: Apache-2.0
 //
 //===----------------------------------------------------------------------===//
 //
-// The host fill of a noise tensor. Everything it computes is defined by the
-// stream mapping in diffc/philox.h; this file only avoids recomputing a Philox
-// block for each of its four lanes.
+// The host fills of noise and integer tensors. Everything they compute is
+// defined by the stream mapping in diffc/philox.h; this file only avoids
+// recomputing a Philox block for each of its four lanes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,6 +29,22 @@ void fill_normal(uint64_t seed, uint64_t offset, float *out, size_t n) {
     for (unsigned lane = static_cast<unsigned>(g % 4); lane < 4 && i < n;
          ++lane, ++i, ++g)
       out[i] = normals.v[lane];
+  }
+}
+
+void fill_integers(uint64_t seed, uint64_t offset, int64_t low, int64_t high,
+                   int64_t *out, size_t n) {
+  const PhiloxKey key = philox_key_from_seed(seed);
+  const uint64_t range =
+      static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
+  uint64_t g = offset;
+  size_t i = 0;
+  while (i < n) {
+    const PhiloxCounter words =
+        philox4x32_10(philox_counter_for_block(g / 4), key);
+    for (unsigned lane = static_cast<unsigned>(g % 4); lane < 4 && i < n;
+         ++lane, ++i, ++g)
+      out[i] = uniform_integer(words.v[lane], low, range);
   }
 }
 

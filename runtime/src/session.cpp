@@ -455,12 +455,15 @@ bool Session::call(std::string_view entryName, const std::vector<Arg> &inputs,
     // not free what is not heap memory of the callee: null, an input's
     // buffer returned as is, a buffer already freed for an earlier result,
     // or MLIR's 0xdeadbeef marker for descriptors of global constants.
+    // Freed only after every result is copied: two results may share one
+    // buffer (the same value returned twice, e.g. two equal gradients that
+    // CSE merged).
     if (allocated && !inputBuffers.count(allocated) && !freed.count(allocated) &&
-        reinterpret_cast<uintptr_t>(allocated) != 0xdeadbeef) {
+        reinterpret_cast<uintptr_t>(allocated) != 0xdeadbeef)
       freed.insert(allocated);
-      std::free(allocated);
-    }
   }
+  for (void *buffer : freed)
+    std::free(buffer);
   if (!problem.empty())
     return fail(error, prefix + problem);
   *outputs = std::move(unpacked);

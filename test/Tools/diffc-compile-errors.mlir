@@ -16,11 +16,12 @@
 // RUN: not diffc compile %S/Inputs/toy_model.mlir --weights %t/wrong.safetensors -o %t/e.diffc 2>&1 | FileCheck %s --check-prefix=WEIGHTS
 // WEIGHTS: diffc: error: {{.*}}wrong.safetensors: tensor 'scale.weight' is tensor<3xf32>, the model expects tensor<1x1x1xf32>
 // RUN: not diffc compile %s -o %t/f.diffc 2>&1 | FileCheck %s --check-prefix=UNLOWERED
-// UNLOWERED: diffc-compile-errors.mlir:[[@LINE+3]]:8: error: 'diffc.ema_update' has no lowering for x86_64 yet
+// UNLOWERED: diffc-compile-errors.mlir:[[@LINE+4]]:8: error: 'diffc.attention' has no lowering for x86_64 yet
 // RUN: not ls %t/a.diffc %t/b.diffc %t/c.diffc %t/d.diffc %t/e.diffc %t/f.diffc
-func.func @unlowered(%e: tensor<4xf32>, %p: tensor<4xf32>, %d: f32) -> tensor<4xf32> {
-  %0 = diffc.ema_update %e, %p, %d : tensor<4xf32>, f32
-  return %0 : tensor<4xf32>
+// (Attention's default scale 1/sqrt(d) needs a static feature size d.)
+func.func @unlowered(%q: tensor<2x16x?xf32>) -> tensor<2x16x?xf32> {
+  %0 = diffc.attention %q, %q, %q : (tensor<2x16x?xf32>, tensor<2x16x?xf32>, tensor<2x16x?xf32>) -> tensor<2x16x?xf32>
+  return %0 : tensor<2x16x?xf32>
 }
 
 // Malformed input points at its location.

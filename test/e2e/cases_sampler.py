@@ -15,6 +15,16 @@ def bias_silu_residual():
     return [x, b, r], [y * ref.sigmoid(y) + ref.f64(r)], 1e-6
 
 
+@case("shared_result")
+def shared_result():
+    # One computed value returned three times: the runtime must copy every
+    # result before freeing the buffer they share.
+    rng = np.random.default_rng(4)
+    x = rand(rng, 64, 33)
+    y = np.exp(ref.f64(x))
+    return [x], [y, y, y], 1e-6
+
+
 @case("unary_chain")
 def unary_chain():
     rng = np.random.default_rng(2)

@@ -1,8 +1,8 @@
 // Elementwise ops compiled for x86-64 and run through diffc-run, against
 // float64 NumPy (harness.py, cases.py).
 // RUN: diffc compile %s -o %t.diffc
-// RUN: %python %S/harness.py --diffc-run diffc-run --artifact %t.diffc --case bias_silu_residual --case unary_chain --case binary_broadcast | FileCheck %s
-// CHECK-COUNT-19: ok
+// RUN: %python %S/harness.py --diffc-run diffc-run --artifact %t.diffc --case bias_silu_residual --case unary_chain --case binary_broadcast --case shared_result | FileCheck %s
+// CHECK-COUNT-22: ok
 // CHECK-NOT: FAIL
 
 func.func @bias_silu_residual(%x: tensor<?x4x5x5xf32>, %b: tensor<4x1x1xf32>, %r: tensor<?x4x5x5xf32>) -> tensor<?x4x5x5xf32> {
@@ -41,4 +41,9 @@ func.func @binary_broadcast(%a: tensor<2x3x4xf32>, %b: tensor<3x1xf32>) -> (tens
   %aa = diffc.abs %a : tensor<2x3x4xf32>
   %p = diffc.pow %aa, %b : (tensor<2x3x4xf32>, tensor<3x1xf32>) -> tensor<2x3x4xf32>
   return %s, %m, %d, %mx, %mn, %p : tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<2x3x4xf32>
+}
+
+func.func @shared_result(%x: tensor<64x33xf32>) -> (tensor<64x33xf32>, tensor<64x33xf32>, tensor<64x33xf32>) {
+  %e = diffc.exp %x : tensor<64x33xf32>
+  return %e, %e, %e : tensor<64x33xf32>, tensor<64x33xf32>, tensor<64x33xf32>
 }

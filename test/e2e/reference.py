@@ -332,6 +332,64 @@ def conv_nd(x, w, b=None, stride=None, padding=None, dilation=None, groups=1):
     return y
 
 
+def _conv_windows(nd, kernel, out, stride, dilation):
+    """The strided window of the padded input that each kernel tap reads."""
+    for tap in np.ndindex(*kernel):
+        yield tap, tuple(slice(tap[i] * dilation[i],
+                               tap[i] * dilation[i] + (out[i] - 1) * stride[i] + 1,
+                               stride[i]) for i in range(nd))
+
+
+def conv_nd_input_grad(dy, w, input_shape, stride=None, padding=None,
+                       dilation=None, groups=1):
+    """torch.nn.grad.conv{2,3}d_input: the adjoint of conv_nd in its input.
+    Tap by tap, the weight times dy is added into the window of a
+    zero-padded gradient that the tap read in the forward pass; the padding
+    is cropped at the end. dy [N, O, *out], w [O, C/g, *K]."""
+    dy, w = f64(dy), f64(w)
+    nd = dy.ndim - 2
+    stride = stride or (1,) * nd
+    padding = padding or (0,) * nd
+    dilation = dilation or (1,) * nd
+    n, c = input_shape[:2]
+    spatial = input_shape[2:]
+    o, cg = w.shape[:2]
+    og = o // groups
+    dxp = np.zeros((n, c) + tuple(s + 2 * p for s, p in zip(spatial, padding)))
+    for tap, window in _conv_windows(nd, w.shape[2:], dy.shape[2:], stride, dilation):
+        for g in range(groups):
+            wg = w[(slice(g * og, (g + 1) * og), slice(None)) + tap]  # [og, cg]
+            dxp[(slice(None), slice(g * cg, (g + 1) * cg)) + window] += np.einsum(
+                "oc,no...->nc...", wg, dy[:, g * og:(g + 1) * og])
+    crop = tuple(slice(p, p + s) for p, s in zip(padding, spatial))
+    return dxp[(slice(None), slice(None)) + crop]
+
+
+def conv_nd_weight_grad(x, dy, kernel, stride=None, padding=None, dilation=None,
+                        groups=1):
+    """torch.nn.grad.conv{2,3}d_weight: the adjoint of conv_nd in its
+    weight. Tap by tap, dy is contracted with the window of the zero-padded
+    input that the tap read. x [N, C, *S], dy [N, O, *out]; the result is
+    [O, C/g, *kernel]."""
+    x, dy = f64(x), f64(dy)
+    nd = x.ndim - 2
+    stride = stride or (1,) * nd
+    padding = padding or (0,) * nd
+    dilation = dilation or (1,) * nd
+    xp = np.pad(x, [(0, 0), (0, 0)] + [(p, p) for p in padding])
+    c, o = x.shape[1], dy.shape[1]
+    cg, og = c // groups, o // groups
+    dw = np.zeros((o, cg) + tuple(kernel))
+    for tap, window in _conv_windows(nd, kernel, dy.shape[2:], stride, dilation):
+        patch = xp[(slice(None), slice(None)) + window]  # [N, C, *out]
+        for g in range(groups):
+            dyg = dy[:, g * og:(g + 1) * og].reshape(dy.shape[0], og, -1)
+            xg = patch[:, g * cg:(g + 1) * cg].reshape(x.shape[0], cg, -1)
+            dw[(slice(g * og, (g + 1) * og), slice(None)) + tap] = np.einsum(
+                "nop,ncp->oc", dyg, xg)
+    return dw
+
+
 def attention(q, k, v, num_heads=1, mask=None, scale=None):
     """Multi-head scaled dot-product attention on projected [B, L, E] inputs:
     per head softmax(Q K^T * scale + mask) V, heads concatenated. A bool mask
@@ -353,3 +411,44 @@ def attention(q, k, v, num_heads=1, mask=None, scale=None):
     p /= p.sum(axis=-1, keepdims=True)
     o = np.einsum("bhij,bhjd->bhid", p, vh)
     return o.transpose(0, 2, 1, 3).reshape(b, lq, ev)
+
+
+def philox_integers(seed, offset, shape, low, high):
+    """Integers in [low, high) of the Philox stream: one word per element,
+    low + ((w * (high - low)) >> 32) (runtime/include/diffc/philox.h), from
+    the independent numpy Philox of test/unit/runtime/philox_reference.py.
+    Python integers, so the product cannot wrap."""
+    import os
+    import sys
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, os.path.join(here, "..", "unit", "runtime"))
+    import philox_reference
+    n = int(np.prod(shape))
+    words, _ = philox_reference.reference(seed, offset, n)
+    g = [(offset + i) % 2**64 for i in range(n)]
+    out = [low + ((int(words[i][g[i] % 4]) * (high - low)) >> 32)
+           for i in range(n)]
+    return np.array(out, dtype=np.int64).reshape(shape)
+
+
+def adam(p, g, m, v, step, lr, beta1=0.9, beta2=0.999, eps=1e-8,
+         weight_decay=0.0, decoupled=False):
+    """One torch.optim.Adam (decoupled=False) or AdamW (decoupled=True) step
+    at 1-based `step`, in float64: torch's _single_tensor_adam. Returns
+    (p, m, v)."""
+    p, g, m, v = f64(p), f64(g), f64(m), f64(v)
+    if decoupled:
+        p = p * (1.0 - lr * weight_decay)
+    elif weight_decay != 0.0:
+        g = g + weight_decay * p
+    m = beta1 * m + (1.0 - beta1) * g
+    v = beta2 * v + (1.0 - beta2) * g * g
+    bias1 = 1.0 - beta1 ** step
+    bias2 = 1.0 - beta2 ** step
+    denom = np.sqrt(v) / np.sqrt(bias2) + eps
+    return p - (lr / bias1) * m / denom, m, v
+
+
+def ema(average, param, decay):
+    """ema.mul_(decay).add_(param, alpha=1 - decay), in float64."""
+    return decay * f64(average) + (1.0 - decay) * f64(param)

@@ -19,6 +19,7 @@
 
 #include "Inspect.h"
 #include "Sample.h"
+#include "Train.h"
 
 #include "diffc/artifact.h"
 #include "diffc/runtime.h"
@@ -32,6 +33,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <set>
 #include <string>
 #include <sys/stat.h>
@@ -55,6 +57,11 @@ USAGE
             [--seed S] [--batch B] [--init x_T.npy] [--weights W]...
             [--scheduler-config scheduler_config.json]
             [--out grid.png] [--out x0.npy]
+  diffc-run MODEL.diffc train --data fashion-mnist|digits|DIR
+            (--steps N | --epochs E) [--batch B] [--lr LR] [--warmup W]
+            [--seed S] [--ema-decay D] [--flip] [--weights INIT]...
+            [--checkpoint-dir DIR] [--checkpoint-every K] [--resume CKPT]
+            [--out-ema FILE] [--log FILE.csv] [-v]
   diffc-run --help | --version
 
 COMMANDS
@@ -105,10 +112,60 @@ WEIGHTS
             values and the recompile command. Without it the compiled
             options are used unchecked.
 
+  train     Train the model with the artifact's train_step entry (added by
+            diffc's training builder; docs/training.md): each optimizer step
+            draws a batch in the seeded data order, and train_step draws the
+            timesteps and noise from (seed, step), computes L_simple, its
+            gradient, the Adam/AdamW update and the EMA of the weights.
+            Initial parameters come from --weights, else from the weights
+            the artifact embeds; moments start at zero, the EMA at the
+            parameters. Stops with exit 1 at the first loss that is nan or
+            inf ("loss is nan at step N; last good checkpoint: PATH").
+            A progress line on stderr shows step/total, the loss (mean of
+            the last 100 steps), images/s and the time left; it is redrawn
+            in place on a terminal, else printed every tenth of the run.
+            --data D        fashion-mnist (60,000 1x28x28, Debian's
+                            dataset-fashion-mnist), fashion-mnist-test
+                            (10,000), digits (sklearn's 1,797 1x8x8), or a
+                            folder of 8-bit grey or RGB .png images; pixels
+                            become [-1, 1]. Images must have the model's
+                            sample shape.
+            --steps N       train until optimizer step N (counting the steps
+                            of a resumed checkpoint), or
+            --epochs E      until E passes over the data (may be fractional)
+            --batch B       images per step (default 64)
+            --lr LR         peak learning rate (default 0.0001)
+            --warmup W      linear warm-up: step s uses LR * min(1, s / W)
+                            (default 0: none)
+            --seed S        seeds the data order, the flips and train_step's
+                            noise (default 0)
+            --ema-decay D   EMA decay per step (default 0.9999)
+            --flip          mirror each image left to right with
+                            probability 1/2 (a pure function of seed, step
+                            and position in the batch)
+            --checkpoint-dir DIR
+                            write DIR/latest.safetensors (parameters, Adam
+                            moments, EMA, step, data position and these
+                            options; atomic, so it is always a complete
+                            checkpoint) and DIR/ema.safetensors (the EMA
+                            under plain parameter names) every K steps and
+                            at the end
+            --checkpoint-every K
+                            default 500
+            --resume CKPT   continue from a checkpoint exactly as the
+                            uninterrupted run would have (bit for bit on
+                            CPU); options not given are taken from CKPT,
+                            and --data, --batch and --seed must not change
+            --out-ema F     write the final EMA weights to F, under plain
+                            names: a --weights file for `sample`
+            --log F.csv     one line "step,loss,lr" per step; a resumed run
+                            keeps the lines up to its checkpoint and appends
+
 OPTIONS
   --weights F, --weights=F
-                       a safetensors file of parameter values for `call`
-                       (repeatable, e.g. for sharded checkpoints)
+                       a safetensors file of parameter values for `call`,
+                       `sample` and `train` (repeatable, e.g. for sharded
+                       checkpoints)
   --arg X, --arg=X     an input of `call` (repeatable)
   --out F, --out=F     an output file of `call` (repeatable)
   --sampler ddim|ddpm, --steps N, --eta E, --seed S, --batch B, --init F
@@ -131,6 +188,10 @@ EXAMPLES
   diffc-run model.diffc sample --sampler ddpm --steps 1000 --out x0.npy
   diffc-run model.diffc sample --scheduler-config scheduler_config.json \
             --out grid.png
+  diffc-run model.diffc train --data fashion-mnist --batch 128 --lr 2e-4 \
+            --warmup 500 --epochs 20 --flip --checkpoint-dir ckpt \
+            --log train.csv --out-ema ema.safetensors
+  diffc-run model.diffc train --resume ckpt/latest.safetensors --epochs 40
 
 EXIT STATUS
   0 success, 1 error (invalid artifact or input, failed call, I/O), 2 usage.
@@ -155,7 +216,8 @@ struct Options {
   std::vector<std::string> args;
   std::vector<std::string> outs;
   std::vector<std::string> weights;
-  std::vector<std::string> sampleFlags; // --steps=.. etc., parsed by `sample`
+  /// Command options ("--steps=50"), parsed by the command that takes them.
+  std::vector<std::string> sampleFlags;
   bool verbose = false;
 };
 
@@ -513,11 +575,57 @@ int runSample(const Options &options) {
   return 0;
 }
 
+int runTrain(const Options &options) {
+  if (!options.positional.empty())
+    return usageError("train takes no positional argument, got '" +
+                      options.positional[0] + "'");
+  if (!options.args.empty() || !options.outs.empty())
+    return usageError("train writes --checkpoint-dir, --out-ema and --log, "
+                      "not --arg/--out");
+  TrainFlags flags;
+  flags.weights = options.weights;
+  flags.verbose = options.verbose;
+  for (const std::string &flag : options.sampleFlags) {
+    size_t eq = flag.find('=');
+    std::string name = flag.substr(0, eq);
+    if (flags.values.count(name))
+      return usageError(name + " is given twice");
+    flags.values[name] = flag.substr(eq + 1);
+  }
+  std::string why;
+  int status = runTraining(options.model, flags, &why);
+  if (status == kExitUsage)
+    return usageError(why);
+  if (status != 0)
+    return error(why);
+  return 0;
+}
+
 constexpr Command kCommands[] = {
     {"inspect", runInspect},
     {"call", runCall},
     {"sample", runSample},
+    {"train", runTrain},
 };
+
+/// The value options of `sample` (train's are trainValueFlags()).
+constexpr const char *kSampleValueFlags[] = {
+    "--sampler", "--steps", "--eta",     "--seed",
+    "--batch",   "--init",  "--upscale", "--scheduler-config"};
+
+bool isOneOf(const std::string &name, const char *const *list, size_t n) {
+  for (size_t i = 0; i < n; ++i)
+    if (name == list[i])
+      return true;
+  return false;
+}
+
+bool isTrainFlag(const std::string &name) {
+  for (const std::string &flag : trainValueFlags())
+    if (name == flag)
+      return true;
+  return false;
+}
 
 } // namespace
 
@@ -556,15 +664,22 @@ int main(int argc, char **argv) {
       matched = value("--out", &options.outs);
     if (!matched)
       matched = value("--weights", &options.weights);
-    for (const char *flag : {"--sampler", "--steps", "--eta", "--seed",
-                             "--batch", "--init", "--upscale",
-                             "--scheduler-config"}) {
+    std::vector<std::string> commandFlags(std::begin(kSampleValueFlags),
+                                          std::end(kSampleValueFlags));
+    for (const std::string &flag : trainValueFlags())
+      commandFlags.push_back(flag);
+    for (const std::string &flag : commandFlags) {
       if (matched)
         break;
       std::vector<std::string> one;
-      matched = value(flag, &one);
+      matched = value(flag.c_str(), &one);
       if (matched > 0)
-        options.sampleFlags.push_back(std::string(flag) + "=" + one[0]);
+        options.sampleFlags.push_back(flag + "=" + one[0]);
+    }
+    // --flip takes no value (--flip=0 turns off a resumed run's flips).
+    if (!matched && (arg == "--flip" || arg.rfind("--flip=", 0) == 0)) {
+      options.sampleFlags.push_back(arg == "--flip" ? "--flip=1" : arg);
+      matched = 1;
     }
     if (matched < 0)
       return usageError(arg + " needs a value");
@@ -587,17 +702,30 @@ int main(int argc, char **argv) {
     return usageError("no MODEL.diffc given");
   if (options.command.empty())
     return usageError("no command given after " + options.model +
-                      " (commands: inspect, call, sample)");
+                      " (commands: inspect, call, sample, train)");
   for (const Command &command : kCommands)
     if (options.command == command.name) {
       if (command.run == runInspect &&
           (!options.args.empty() || !options.outs.empty() ||
            !options.weights.empty()))
         return usageError("inspect takes no --arg, --out or --weights");
-      if (command.run != runSample && !options.sampleFlags.empty())
-        return usageError("sampling options belong to the sample command");
+      for (const std::string &flag : options.sampleFlags) {
+        std::string name = flag.substr(0, flag.find('='));
+        bool ok = false;
+        if (command.run == runSample)
+          ok = isOneOf(name, kSampleValueFlags, std::size(kSampleValueFlags));
+        else if (command.run == runTrain)
+          ok = name == "--flip" || isTrainFlag(name);
+        if (ok)
+          continue;
+        if (command.run != runSample &&
+            isOneOf(name, kSampleValueFlags, std::size(kSampleValueFlags)))
+          return usageError("sampling options belong to the sample command");
+        return usageError(name + ": training options belong to the train "
+                                 "command");
+      }
       return command.run(options);
     }
   return usageError("unknown command '" + options.command +
-                    "' (commands: inspect, call, sample)");
+                    "' (commands: inspect, call, sample, train)");
 }

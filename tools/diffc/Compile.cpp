@@ -8,7 +8,9 @@
 #include "Signature.h"
 
 #include "frontends/Samplers/SamplerBuilder.h"
+#include "frontends/Training/TrainingBuilder.h"
 #include "passes/Diffc/Parameters.h"
+#include "passes/Diffc/Passes.h"
 #include "passes/InitAll.h"
 #include "passes/Pipelines/Pipelines.h"
 
@@ -81,6 +83,31 @@ cl::opt<std::string> schedulerConfig(
              "diffusers' defaults)"),
     cl::value_desc("file"), cl::init(""), cl::cat(category));
 
+cl::OptionCategory trainCategory("diffc compile training options (--train)");
+cl::opt<bool> train(
+    "train",
+    cl::desc("Add the entry point train_step around --model: noise, forward, "
+             "L_simple, backward (diffc-autodiff), optimizer and EMA in one "
+             "call (what diffc-run train runs); the noise schedule and "
+             "prediction type come from --scheduler-config"),
+    cl::init(false), cl::cat(trainCategory));
+cl::opt<std::string> optimizer("optimizer",
+                               cl::desc("adamw (default) or adam"),
+                               cl::init("adamw"), cl::cat(trainCategory));
+cl::opt<double> adamBeta1("adam-beta1", cl::desc("Adam beta1 (0.9)"),
+                          cl::init(0.9), cl::cat(trainCategory));
+cl::opt<double> adamBeta2("adam-beta2", cl::desc("Adam beta2 (0.999)"),
+                          cl::init(0.999), cl::cat(trainCategory));
+cl::opt<double> adamEpsilon("adam-epsilon", cl::desc("Adam epsilon (1e-8)"),
+                            cl::init(1e-8), cl::cat(trainCategory));
+cl::opt<double> weightDecay("weight-decay",
+                            cl::desc("Weight decay (0; decoupled for adamw)"),
+                            cl::init(0.0), cl::cat(trainCategory));
+cl::opt<double> gradClip(
+    "grad-clip",
+    cl::desc("Clip the global gradient norm to this value (0: off, default)"),
+    cl::init(0.0), cl::cat(trainCategory));
+
 cl::opt<std::string> weightsFile(
     "weights",
     cl::desc("Embed the parameters' values from this safetensors file (PyTorch "
@@ -125,7 +152,41 @@ mlir::func::FuncOp findModel(mlir::ModuleOp module) {
 /// What the samplers were compiled with, for the artifact's metadata.
 std::string compiledSchedulerConfig;
 
-mlir::LogicalResult addSamplers(mlir::ModuleOp module) {
+/// The module attribute whose entries become artifact metadata: a dictionary
+/// of string values, e.g.
+///   module attributes {diffc.metadata = {"train.parameters" = "[\"w\"]"}}
+/// Frontends (the training builder, hand-written programs) use it to record
+/// what the runtime needs to know about the entry points.
+constexpr llvm::StringLiteral kMetadataAttrName = "diffc.metadata";
+
+/// The module's diffc.metadata entries, in key order.
+mlir::FailureOr<std::vector<std::pair<std::string, std::string>>>
+collectModuleMetadata(mlir::ModuleOp module) {
+  std::vector<std::pair<std::string, std::string>> entries;
+  mlir::Attribute attr = module->getAttr(kMetadataAttrName);
+  if (!attr)
+    return entries;
+  auto dict = mlir::dyn_cast<mlir::DictionaryAttr>(attr);
+  if (!dict) {
+    module.emitError() << kMetadataAttrName
+                       << " must be a dictionary of strings, got " << attr;
+    return mlir::failure();
+  }
+  for (mlir::NamedAttribute entry : dict) {
+    auto value = mlir::dyn_cast<mlir::StringAttr>(entry.getValue());
+    if (!value) {
+      module.emitError() << kMetadataAttrName << " entry \""
+                         << entry.getName().getValue()
+                         << "\" must be a string, got " << entry.getValue();
+      return mlir::failure();
+    }
+    entries.emplace_back(entry.getName().str(), value.str());
+  }
+  return entries;
+}
+
+/// --scheduler-config's options, or diffusers' defaults.
+mlir::FailureOr<mlir::diffc::SchedulerConfig> loadSchedulerConfig() {
   mlir::diffc::SchedulerConfig config;
   if (!schedulerConfig.empty()) {
     auto text = llvm::MemoryBuffer::getFile(schedulerConfig);
@@ -142,6 +203,43 @@ mlir::LogicalResult addSamplers(mlir::ModuleOp module) {
     }
     config = *parsed;
   }
+  return config;
+}
+
+mlir::LogicalResult addTrainStep(mlir::ModuleOp module) {
+  mlir::FailureOr<mlir::diffc::SchedulerConfig> config = loadSchedulerConfig();
+  if (failed(config))
+    return mlir::failure();
+  mlir::diffc::TrainingOptions options;
+  if (optimizer == "adam")
+    options.optimizer = mlir::diffc::OptimizerKind::adam;
+  else if (optimizer != "adamw") {
+    fail("unknown --optimizer '" + optimizer + "' (expected adamw or adam)");
+    return mlir::failure();
+  }
+  options.beta1 = adamBeta1;
+  options.beta2 = adamBeta2;
+  options.epsilon = adamEpsilon;
+  options.weightDecay = weightDecay;
+  options.gradClip = gradClip;
+  if (!(options.beta1 >= 0 && options.beta1 < 1 && options.beta2 >= 0 &&
+        options.beta2 < 1 && options.epsilon > 0 && options.weightDecay >= 0 &&
+        options.gradClip >= 0)) {
+    fail("training options out of range: betas in [0, 1), epsilon > 0, "
+         "weight decay and grad clip >= 0");
+    return mlir::failure();
+  }
+  mlir::func::FuncOp model = findModel(module);
+  if (!model)
+    return mlir::failure();
+  return mlir::diffc::buildTrainStep(module, model, *config, options);
+}
+
+mlir::LogicalResult addSamplers(mlir::ModuleOp module) {
+  mlir::FailureOr<mlir::diffc::SchedulerConfig> loaded = loadSchedulerConfig();
+  if (failed(loaded))
+    return mlir::failure();
+  mlir::diffc::SchedulerConfig config = *loaded;
   compiledSchedulerConfig = mlir::diffc::schedulerConfigToJson(config);
   mlir::func::FuncOp model = findModel(module);
   if (!model)
@@ -237,7 +335,7 @@ int diffcCompileMain(int argc, char **argv) {
   }
   argc = static_cast<int>(args.size());
   argv = args.data();
-  cl::HideUnrelatedOptions(category);
+  cl::HideUnrelatedOptions({&category, &trainCategory});
   cl::ParseCommandLineOptions(
       argc, argv,
       "diffc compile: compile a diffc program ahead of time\n\n"
@@ -286,6 +384,16 @@ int diffcCompileMain(int argc, char **argv) {
 
   if (!samplers.empty() && failed(addSamplers(*module)))
     return 1;
+  if (train && failed(addTrainStep(*module)))
+    return 1;
+
+  // Gradient functions first: they are entry points too.
+  {
+    mlir::PassManager autodiff(&context);
+    autodiff.addPass(mlir::diffc::createAutodiffPass());
+    if (failed(autodiff.run(*module)))
+      return 1;
+  }
 
   std::vector<diffc::EntryPointSignature> entries;
   if (failed(diffc::collectEntryPoints(*module, entries)))
@@ -294,6 +402,10 @@ int diffcCompileMain(int argc, char **argv) {
   FailureOr<std::vector<mlir::diffc::ModuleParameter>> parameters =
       mlir::diffc::collectParameters(*module);
   if (failed(parameters))
+    return 1;
+  FailureOr<std::vector<std::pair<std::string, std::string>>> moduleMetadata =
+      collectModuleMetadata(*module);
+  if (failed(moduleMetadata))
     return 1;
   std::unique_ptr<diffc::SafetensorsFile> weights;
   if (!weightsFile.empty()) {
@@ -366,11 +478,21 @@ int diffcCompileMain(int argc, char **argv) {
     writer.addParameter(std::move(sig));
   }
   // diffc-run checks a run-time scheduler_config.json against this.
+  std::vector<std::pair<std::string, std::string>> metadata;
   if (!compiledSchedulerConfig.empty()) {
-    writer.addMetadata(diffc::kSchedulerConfigMetadataKey,
-                       compiledSchedulerConfig);
-    writer.addMetadata(diffc::kSamplersMetadataKey, samplers);
+    metadata.emplace_back(diffc::kSchedulerConfigMetadataKey,
+                          compiledSchedulerConfig);
+    metadata.emplace_back(diffc::kSamplersMetadataKey, samplers);
   }
+  for (auto &[key, value] : *moduleMetadata) {
+    for (const auto &[own, unused] : metadata)
+      if (key == own)
+        return fail(inputFile + ": " + kMetadataAttrName.str() + " entry \"" +
+                    key + "\" is also written by diffc compile itself");
+    metadata.emplace_back(key, value);
+  }
+  for (auto &[key, value] : metadata)
+    writer.addMetadata(key, value);
   writer.addCodeObject("x86_64", diffc::CodeFormat::elf_shared_object,
                        std::vector<uint8_t>(sharedObject.begin(),
                                             sharedObject.end()));

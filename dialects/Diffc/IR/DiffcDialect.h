@@ -22,6 +22,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include "dialects/Diffc/IR/DiffcDialect.h.inc"
+#include "dialects/Diffc/IR/DiffcInterfaces.h.inc"
 #include "dialects/Diffc/IR/DiffcEnums.h.inc"
 
 #define GET_ATTRDEF_CLASSES

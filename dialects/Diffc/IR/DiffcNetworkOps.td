@@ -71,6 +71,87 @@ def Diffc_Conv2DOp : Diffc_Op<"conv2d", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Diffc_Conv2DBackwardInputOp
+    : Diffc_Op<"conv2d_backward_input", [Pure]> {
+  let summary = "gradient of conv2d with respect to its input";
+  let description = [{
+    The vector-Jacobian product of `diffc.conv2d` with respect to its input
+    (`torch.nn.grad.conv2d_input`): given the output gradient `dy`
+    `[N, O, Ho, Wo]` and the weight `[O, C / groups, kH, kW]`, the result
+    `[N, C, H, W]` is
+
+    ```
+    dx[n, c, h, w] = sum over o in c's group and taps i, j with
+                     h = ho sH + i dH - pH and w = wo sW + j dW - pW of
+                     dy[n, o, ho, wo] * weight[o, c mod (C / groups), i, j]
+    ```
+
+    `stride`, `padding`, `dilation` and `groups` are those of the forward
+    convolution. The result type carries `H` and `W`, which the forward
+    output extents do not determine when a stride exceeds 1: `Ho` must be
+    the forward output extent of `H` (likewise `Wo` of `W`). Only the batch
+    may be dynamic.
+
+    ```mlir
+    %dx = diffc.conv2d_backward_input %dy, %w
+        {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>}
+        : (tensor<?x64x14x14xf32>, tensor<64x64x3x3xf32>)
+        -> tensor<?x64x28x28xf32>
+    ```
+  }];
+  let arguments = (ins
+    Diffc_FloatTensor:$output_grad,
+    Diffc_FloatTensor:$weight,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$stride,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0}">:$padding,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilation,
+    DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs Diffc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $output_grad `,` $weight attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Diffc_Conv2DBackwardWeightOp
+    : Diffc_Op<"conv2d_backward_weight", [Pure]> {
+  let summary = "gradient of conv2d with respect to its weight";
+  let description = [{
+    The vector-Jacobian product of `diffc.conv2d` with respect to its weight
+    (`torch.nn.grad.conv2d_weight`): given the forward input `[N, C, H, W]`
+    and the output gradient `dy` `[N, O, Ho, Wo]`, the result
+    `[O, C / groups, kH, kW]` is
+
+    ```
+    dw[o, c, i, j] = sum over n, ho, wo of dy[n, o, ho, wo] *
+                     input[n, g C / groups + c, ho sH + i dH - pH,
+                           wo sW + j dW - pW]
+    ```
+
+    with g = o / (O / groups) and reads outside the input being zeros. The
+    result type carries the kernel size; `Ho` and `Wo` must be the forward
+    output extents for it. Only the batch may be dynamic.
+
+    ```mlir
+    %dw = diffc.conv2d_backward_weight %x, %dy {padding = array<i64: 1, 1>}
+        : (tensor<?x64x28x28xf32>, tensor<?x64x28x28xf32>)
+        -> tensor<64x64x3x3xf32>
+    ```
+  }];
+  let arguments = (ins
+    Diffc_FloatTensor:$input,
+    Diffc_FloatTensor:$output_grad,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$stride,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0}">:$padding,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilation,
+    DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs Diffc_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $output_grad attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Diffc_Conv3DOp : Diffc_Op<"conv3d", [Pure]> {
   let summary = "3-D convolution over frames: NCFHW input, OIFHW weights";
   let description = [{

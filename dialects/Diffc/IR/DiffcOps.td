@@ -10,5 +10,6 @@
 include "DiffcNetworkOps.td"
 include "DiffcSamplerOps.td"
 include "DiffcTrainingOps.td"
+include "DiffcAutodiffOps.td"
 
 #endif // DIFFC_OPS_TD

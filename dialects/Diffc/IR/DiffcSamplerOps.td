@@ -270,6 +270,34 @@ def Diffc_RandomNormalOp : Diffc_Op<"random_normal", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Diffc_RandomIntegersOp : Diffc_Op<"random_integers", [Pure]> {
+  let summary = "uniform integers in [low, high) from Philox4x32-10";
+  let description = [{
+    Fills the result with integers uniform in `[low, high)` from the same
+    Philox4x32-10 stream as `diffc.random_normal`, one 32-bit word per
+    element: row-major element `i` takes word `w` of global index
+    `g = offset + i` (word `g % 4` of block `g / 4`) and is
+    `low + ((w * (high - low)) >> 32)` in unsigned 64-bit arithmetic
+    (runtime/include/diffc/philox.h, "Uniform integers"). `high - low` is at
+    most 2^32 and the bounds fit the element type. Integers and normals of
+    one seed must use offset ranges in different Philox blocks (start each
+    range at a multiple of 4). Training steps draw their timesteps
+    `t ~ U{0..T-1}` with it. Dynamic result dimensions take their sizes from
+    `dynamic_sizes`, in order.
+
+    ```mlir
+    %t = diffc.random_integers %seed, %off [%n] {low = 0 : i64, high = 1000 : i64} : tensor<?xi64>
+    ```
+  }];
+  let arguments = (ins I64:$seed, I64:$offset, Variadic<Index>:$dynamic_sizes,
+                       I64Attr:$low, I64Attr:$high);
+  let results = (outs Diffc_IndexTensor:$result);
+  let assemblyFormat = [{
+    $seed `,` $offset (`[` $dynamic_sizes^ `]`)? attr-dict `:` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def Diffc_SamplerLoopOp : Diffc_Op<"sampler_loop",
     [RecursiveMemoryEffects, SingleBlock,
      DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmBlockArgumentNames"]>]> {

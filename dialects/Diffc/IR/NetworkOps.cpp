@@ -22,13 +22,18 @@ using namespace mlir::diffc;
 static ShapedType shapedOf(Value v) { return cast<ShapedType>(v.getType()); }
 
 /// Checks a rank against what the op needs: "expects <what> of rank <n>".
-static LogicalResult verifyRank(Operation *op, Value v, int64_t rank,
+static LogicalResult verifyRank(Operation *op, ShapedType type, int64_t rank,
                                 StringRef what) {
-  int64_t got = shapedOf(v).getRank();
+  int64_t got = type.getRank();
   if (got == rank)
     return success();
   return op->emitOpError("expects ")
          << what << " of rank " << rank << ", got " << got;
+}
+
+static LogicalResult verifyRank(Operation *op, Value v, int64_t rank,
+                                StringRef what) {
+  return verifyRank(op, shapedOf(v), rank, what);
 }
 
 static LogicalResult verifyMinRank(Operation *op, Value v, int64_t rank,
@@ -70,22 +75,40 @@ LogicalResult ParameterOp::verify() {
 // Convolutions
 //===----------------------------------------------------------------------===//
 
+namespace {
+/// The three tensors a convolution relates and what diagnostics call them.
+/// The forward ops verify their operands and result; the backward ops
+/// verify the same relation with their result in the role of the input
+/// (conv2d_backward_input) or of the weight (conv2d_backward_weight), and
+/// the output gradient in the role of the output.
+struct ConvolutionRoles {
+  ShapedType input, weight, output;
+  StringRef inputName = "input", weightName = "weight", outputName = "result";
+};
+} // namespace
+
 /// The rules of torch.nn.functional.conv{2,3}d with `spatial` window dims.
-static LogicalResult verifyConvolution(Operation *op, Value input, Value weight,
+static LogicalResult verifyConvolution(Operation *op,
+                                       const ConvolutionRoles &roles,
                                        Value bias, ArrayRef<int64_t> stride,
                                        ArrayRef<int64_t> padding,
                                        ArrayRef<int64_t> dilation,
-                                       int64_t groups, Value result,
-                                       unsigned spatial) {
+                                       int64_t groups, unsigned spatial) {
   int64_t rank = spatial + 2;
-  if (failed(verifyRank(op, input, rank, "input")) ||
-      failed(verifyRank(op, weight, rank, "weight")) ||
+  // A forward op's result rank is part of its result shape check below.
+  bool outputIsResult = roles.outputName == "result";
+  SmallVector<Value> values(op->getOperands());
+  values.push_back(op->getResult(0));
+  if (failed(verifyRank(op, roles.input, rank, roles.inputName)) ||
+      failed(verifyRank(op, roles.weight, rank, roles.weightName)) ||
+      (!outputIsResult &&
+       failed(verifyRank(op, roles.output, rank, roles.outputName))) ||
       failed(verifyEntryCount(op, stride, spatial, "stride")) ||
       failed(verifyEntryCount(op, padding, spatial, "padding")) ||
       failed(verifyEntryCount(op, dilation, spatial, "dilation")) ||
       failed(verifyAllPositive(op, stride, "stride")) ||
       failed(verifyAllPositive(op, dilation, "dilation")) ||
-      failed(verifySameElementType(op, {input, weight, bias, result})))
+      failed(verifySameElementType(op, values)))
     return failure();
   if (llvm::any_of(padding, [](int64_t p) { return p < 0; }))
     return op->emitOpError("expects non-negative padding, got ")
@@ -93,17 +116,17 @@ static LogicalResult verifyConvolution(Operation *op, Value input, Value weight,
   if (groups <= 0)
     return op->emitOpError("expects positive groups, got ") << groups;
 
-  ArrayRef<int64_t> in = shapedOf(input).getShape();
-  ArrayRef<int64_t> w = shapedOf(weight).getShape();
+  ArrayRef<int64_t> in = roles.input.getShape();
+  ArrayRef<int64_t> w = roles.weight.getShape();
   int64_t outChannels = w[0];
   if (!ShapedType::isDynamic(outChannels) && outChannels % groups != 0)
     return op->emitOpError("output channels ")
            << outChannels << " not divisible by groups " << groups;
   if (!ShapedType::isDynamic(in[1]) && !ShapedType::isDynamic(w[1]) &&
       in[1] != w[1] * groups)
-    return op->emitOpError("input channels ")
-           << in[1] << " vs weight input channels " << w[1] << " x groups "
-           << groups;
+    return op->emitOpError(roles.inputName)
+           << " channels " << in[1] << " vs weight input channels " << w[1]
+           << " x groups " << groups;
   if (failed(verifyChannelVector(op, bias, outChannels, "bias")))
     return failure();
 
@@ -117,19 +140,68 @@ static LogicalResult verifyConvolution(Operation *op, Value input, Value weight,
              << i;
     expected.push_back(d);
   }
-  return verifyResultShape(op, result.getType(), expected);
+  if (outputIsResult)
+    return verifyResultShape(op, roles.output, expected);
+  ArrayRef<int64_t> got = roles.output.getShape();
+  if (llvm::all_of(llvm::zip(got, expected), [](auto pair) {
+        return dimsCompatible(std::get<0>(pair), std::get<1>(pair));
+      }))
+    return success();
+  return op->emitOpError(roles.outputName)
+         << " shape " << formatShape(got) << " vs expected from the "
+         << roles.inputName << " and the " << roles.weightName << " "
+         << formatShape(expected);
+}
+
+/// The backward convolutions are compiled with only the batch dynamic:
+/// their lowerings place the output gradient by static offsets and strides.
+static LogicalResult verifyStaticExceptBatch(Operation *op, ShapedType type,
+                                             StringRef what, bool hasBatch) {
+  ArrayRef<int64_t> shape = type.getShape();
+  if (!ShapedType::isDynamicShape(shape.drop_front(hasBatch ? 1 : 0)))
+    return success();
+  return op->emitOpError("expects static extents except the batch, got ")
+         << what << " " << formatShape(shape);
 }
 
 LogicalResult Conv2DOp::verify() {
-  return verifyConvolution(*this, getInput(), getWeight(), getBias(),
-                           getStride(), getPadding(), getDilation(),
-                           getGroups(), getResult(), 2);
+  ConvolutionRoles roles{shapedOf(getInput()), shapedOf(getWeight()),
+                         shapedOf(getResult())};
+  return verifyConvolution(*this, roles, getBias(), getStride(), getPadding(),
+                           getDilation(), getGroups(), 2);
+}
+
+LogicalResult Conv2DBackwardInputOp::verify() {
+  ConvolutionRoles roles{shapedOf(getResult()), shapedOf(getWeight()),
+                         shapedOf(getOutputGrad()), "result", "weight",
+                         "output gradient"};
+  return failure(
+      failed(verifyConvolution(*this, roles, Value(), getStride(),
+                               getPadding(), getDilation(), getGroups(), 2)) ||
+      failed(verifyStaticExceptBatch(*this, roles.input, "result", true)) ||
+      failed(verifyStaticExceptBatch(*this, roles.weight, "weight", false)) ||
+      failed(verifyStaticExceptBatch(*this, roles.output, "output gradient",
+                                     true)));
+}
+
+LogicalResult Conv2DBackwardWeightOp::verify() {
+  ConvolutionRoles roles{shapedOf(getInput()), shapedOf(getResult()),
+                         shapedOf(getOutputGrad()), "input", "result",
+                         "output gradient"};
+  return failure(
+      failed(verifyConvolution(*this, roles, Value(), getStride(),
+                               getPadding(), getDilation(), getGroups(), 2)) ||
+      failed(verifyStaticExceptBatch(*this, roles.input, "input", true)) ||
+      failed(verifyStaticExceptBatch(*this, roles.weight, "result", false)) ||
+      failed(verifyStaticExceptBatch(*this, roles.output, "output gradient",
+                                     true)));
 }
 
 LogicalResult Conv3DOp::verify() {
-  return verifyConvolution(*this, getInput(), getWeight(), getBias(),
-                           getStride(), getPadding(), getDilation(),
-                           getGroups(), getResult(), 3);
+  ConvolutionRoles roles{shapedOf(getInput()), shapedOf(getWeight()),
+                         shapedOf(getResult())};
+  return verifyConvolution(*this, roles, getBias(), getStride(), getPadding(),
+                           getDilation(), getGroups(), 3);
 }
 
 //===----------------------------------------------------------------------===//

@@ -208,6 +208,29 @@ LogicalResult RandomNormalOp::verify() {
   return success();
 }
 
+LogicalResult RandomIntegersOp::verify() {
+  int64_t dynamic = getType().getNumDynamicDims();
+  if ((int64_t)getDynamicSizes().size() != dynamic)
+    return emitOpError("expects ")
+           << dynamic << " dynamic sizes for " << getType() << ", got "
+           << getDynamicSizes().size();
+  int64_t low = getLow(), high = getHigh();
+  if (low >= high)
+    return emitOpError("expects low < high, got [")
+           << low << ", " << high << ")";
+  // The multiply-shift map draws from 32-bit words (philox.h).
+  if (uint64_t(high) - uint64_t(low) > (uint64_t(1) << 32))
+    return emitOpError("expects high - low at most 2^32, got [")
+           << low << ", " << high << ")";
+  unsigned width = getType().getElementType().getIntOrFloatBitWidth();
+  if (width < 64 && (low < -(int64_t(1) << (width - 1)) ||
+                     high - 1 > (int64_t(1) << (width - 1)) - 1))
+    return emitOpError("bounds [")
+           << low << ", " << high << ") do not fit the element type i"
+           << width;
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // SamplerLoopOp
 //===----------------------------------------------------------------------===//

@@ -32,7 +32,6 @@
 #include "dialects/Diffc/IR/DiffcDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -44,53 +43,6 @@ namespace {
 //===----------------------------------------------------------------------===//
 // Shared helpers
 //===----------------------------------------------------------------------===//
-
-/// The accumulator of a contraction producing `sizes`: `bias` broadcast along
-/// dimension `biasDim` (linalg.broadcast) when there is a bias, zeros
-/// (linalg.fill) otherwise. With
-/// `freshBuffer` it starts from a bufferization.alloc_tensor instead of a
-/// tensor.empty: CSE merges equal tensor.empty ops, after which
-/// bufferization may place a convolution's output in the buffer of its own
-/// (dead) input, and then diffc-cpu-microkernels cannot let the kernel read
-/// that input in place of its padded copy.
-Value createAccumulator(OpBuilder &b, Location loc,
-                        ArrayRef<OpFoldResult> sizes, Type elementType,
-                        Value bias, unsigned biasDim,
-                        bool freshBuffer = false) {
-  unsigned rank = sizes.size();
-  Value empty;
-  if (freshBuffer) {
-    SmallVector<Value> dynamic;
-    for (OpFoldResult size : sizes)
-      if (auto v = dyn_cast<Value>(size))
-        dynamic.push_back(v);
-    auto type = RankedTensorType::get(staticExtents(sizes), elementType);
-    empty = bufferization::AllocTensorOp::create(b, loc, type, dynamic);
-  } else {
-    empty = tensor::EmptyOp::create(b, loc, sizes, elementType);
-  }
-  if (!bias) {
-    Value zero = floatConstant(b, loc, elementType, 0.0);
-    return linalg::FillOp::create(b, loc, zero, empty).getResult(0);
-  }
-  // A named broadcast, not a generic: elementwise fusion replaces the init
-  // of a generic that does not read it with a (CSE-able) tensor.empty.
-  SmallVector<int64_t> added;
-  for (unsigned d = 0; d < rank; ++d)
-    if (d != biasDim)
-      added.push_back(d);
-  return linalg::BroadcastOp::create(b, loc, bias, empty, added)->getResult(0);
-}
-
-/// `size / divisor` for an extent known to divide evenly (channels by groups,
-/// features by heads).
-OpFoldResult divideSize(OpBuilder &b, Location loc, OpFoldResult size,
-                        int64_t divisor) {
-  if (std::optional<int64_t> c = getConstantIntValue(size))
-    return b.getIndexAttr(*c / divisor);
-  Value d = arith::ConstantIndexOp::create(b, loc, divisor);
-  return arith::DivUIOp::create(b, loc, cast<Value>(size), d).getResult();
-}
 
 /// The maps of `C(m, n) += A(m, k) * B(n, k)`: a matmul reading B (PyTorch's
 /// [out, in] linear weight) transposed.
@@ -366,28 +318,6 @@ Value groupedConv3D(OpBuilder &b, Location loc, Value input, Value weight,
                                    ValueRange{input, weight}, acc, maps,
                                    iterators, multiplyAccumulate)
       .getResult(0);
-}
-
-/// `v` with dimension `dim` split into [groups, size / groups].
-Value splitGroups(OpBuilder &b, Location loc, Value v, unsigned dim,
-                  int64_t groups,
-                  SmallVectorImpl<ReassociationIndices> *reassociation) {
-  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, v);
-  SmallVector<OpFoldResult> expanded;
-  reassociation->clear();
-  int64_t next = 0;
-  for (unsigned i = 0; i < sizes.size(); ++i) {
-    if (i == dim) {
-      reassociation->push_back({next, next + 1});
-      expanded.push_back(b.getIndexAttr(groups));
-      expanded.push_back(divideSize(b, loc, sizes[i], groups));
-      next += 2;
-    } else {
-      reassociation->push_back({next++});
-      expanded.push_back(sizes[i]);
-    }
-  }
-  return expandShape(b, loc, v, *reassociation, expanded);
 }
 
 /// conv2d (spatial = 2) and conv3d (spatial = 3), NC(F)HW / OI(F)HW.

@@ -30,6 +30,7 @@ struct ConvertDiffcToLinalgPass
     diffc::populateElementwiseToLinalgPatterns(patterns);
     diffc::populateSamplerToLinalgPatterns(patterns);
     diffc::populateContractionToLinalgPatterns(patterns);
+    diffc::populateConvBackwardToLinalgPatterns(patterns);
     diffc::populateAttentionToLinalgPatterns(patterns);
     diffc::populateScheduleToLinalgPatterns(patterns);
     diffc::populateSamplerLoopToSCFPatterns(patterns);
@@ -37,6 +38,7 @@ struct ConvertDiffcToLinalgPass
     diffc::populateReductionToLinalgPatterns(patterns);
     diffc::populateDataMovementToLinalgPatterns(patterns);
     diffc::populateEmbeddingToLinalgPatterns(patterns);
+    diffc::populateTrainingToLinalgPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

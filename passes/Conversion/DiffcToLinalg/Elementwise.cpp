@@ -125,6 +125,29 @@ struct ClampPattern : OpRewritePattern<ClampOp> {
   }
 };
 
+/// broadcast_like: a generic reading only the input; `like` gives the
+/// dynamic extents of the result and is not read.
+struct BroadcastLikePattern : OpRewritePattern<BroadcastLikeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BroadcastLikeOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Value init = createEmptyLike(rewriter, loc, type, {op.getLike()});
+    SmallVector<AffineMap> maps = {
+        broadcastIndexingMap(getContext(), op.getInput().getType().getShape(),
+                             type.getShape()),
+        rewriter.getMultiDimIdentityMap(type.getRank())};
+    rewriter.replaceOpWithNewOp<linalg::GenericOp>(
+        op, type, ValueRange{op.getInput()}, init, maps,
+        parallelIterators(type.getRank()),
+        [](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(b, l, args[0]);
+        });
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::diffc::populateElementwiseToLinalgPatterns(
@@ -153,7 +176,16 @@ void mlir::diffc::populateElementwiseToLinalgPatterns(
     Value zero = floatConstant(b, l, a[0].getType(), 0.0);
     return arith::MaximumFOp::create(b, l, a[0], zero).getResult();
   });
+  addFormula<HeavisideOp>(patterns, [](OpBuilder &b, Location l, ValueRange a) {
+    Type t = a[0].getType();
+    Value positive = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
+                                           a[0], floatConstant(b, l, t, 0.0));
+    return arith::SelectOp::create(b, l, positive, floatConstant(b, l, t, 1.0),
+                                   floatConstant(b, l, t, 0.0))
+        .getResult();
+  });
   addFormula<StopGradientOp>(
       patterns, [](OpBuilder &, Location, ValueRange a) { return a[0]; });
-  patterns.add<GeluPattern, ClampPattern>(patterns.getContext());
+  patterns.add<GeluPattern, ClampPattern, BroadcastLikePattern>(
+      patterns.getContext());
 }

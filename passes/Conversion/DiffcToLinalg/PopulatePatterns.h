@@ -30,6 +30,10 @@ void populateSamplerToLinalgPatterns(RewritePatternSet &patterns);
 /// convolution ops (Contraction.cpp).
 void populateContractionToLinalgPatterns(RewritePatternSet &patterns);
 
+/// conv2d_backward_input and conv2d_backward_weight, the gradients of
+/// conv2d, as linalg.generic contractions (ConvBackward.cpp).
+void populateConvBackwardToLinalgPatterns(RewritePatternSet &patterns);
+
 /// Multi-head attention with a stable softmax (Attention.cpp).
 void populateAttentionToLinalgPatterns(RewritePatternSet &patterns);
 
@@ -51,6 +55,9 @@ void populateDataMovementToLinalgPatterns(RewritePatternSet &patterns);
 
 /// timestep_embedding, embedding and vector_quantize (Embeddings.cpp).
 void populateEmbeddingToLinalgPatterns(RewritePatternSet &patterns);
+
+/// adam_update and ema_update (Training.cpp).
+void populateTrainingToLinalgPatterns(RewritePatternSet &patterns);
 
 /// The beta table of a diffusers noise schedule, in double precision
 /// (Schedules.cpp; exposed for the runtime-independent reference tests).

@@ -10,7 +10,8 @@
 //   with diffusers' set_timesteps formulas.
 // - diffc.random_normal evaluates Philox4x32-10 + Box-Muller per element with
 //   exactly the stream mapping of runtime/include/diffc/philox.h, so compiled
-//   code and the runtime draw the same numbers.
+//   code and the runtime draw the same numbers; diffc.random_integers maps
+//   one word of the same stream per element to [low, high).
 //
 //===----------------------------------------------------------------------===//
 
@@ -214,10 +215,16 @@ struct TimestepsPattern : OpRewritePattern<TimestepsOp> {
 // Philox normal noise
 //===----------------------------------------------------------------------===//
 
-/// Builds the normal number with global stream index `g` for `seed`, in f32:
-/// philox.h's normal_at().
-Value philoxNormal(ImplicitLocOpBuilder &b, Value seed, Value g) {
-  Type i32 = b.getI32Type(), i64 = b.getI64Type(), f32 = b.getF32Type();
+/// The four Philox4x32-10 words of the block holding global stream index
+/// `g` of `seed` (philox.h: counter {block, 0, 0}, key {seed}), and the
+/// lane `g % 4` as i64.
+struct PhiloxBlock {
+  Value words[4];
+  Value lane;
+};
+
+PhiloxBlock philoxBlock(ImplicitLocOpBuilder &b, Value seed, Value g) {
+  Type i32 = b.getI32Type(), i64 = b.getI64Type();
   auto c32 = [&](uint32_t v) {
     return arith::ConstantIntOp::create(b, i32, int64_t(int32_t(v)))
         .getResult();
@@ -231,7 +238,6 @@ Value philoxNormal(ImplicitLocOpBuilder &b, Value seed, Value g) {
                                    arith::ShRUIOp::create(b, v, c64(32)));
   };
   Value block = arith::ShRUIOp::create(b, g, c64(2));
-  Value lane = arith::AndIOp::create(b, g, c64(3));
   Value ctr[4] = {lo(block), hi(block), c32(0), c32(0)};
   Value key[2] = {lo(seed), hi(seed)};
   auto mulhilo = [&](uint32_t m, Value x, Value &h, Value &l) {
@@ -256,11 +262,33 @@ Value philoxNormal(ImplicitLocOpBuilder &b, Value seed, Value g) {
     ctr[2] = n2;
     ctr[3] = lo0;
   }
+  PhiloxBlock result;
+  for (int w = 0; w < 4; ++w)
+    result.words[w] = ctr[w];
+  result.lane = arith::AndIOp::create(b, g, c64(3));
+  return result;
+}
+
+/// Builds the normal number with global stream index `g` for `seed`, in f32:
+/// philox.h's normal_at().
+Value philoxNormal(ImplicitLocOpBuilder &b, Value seed, Value g) {
+  Type i32 = b.getI32Type(), i64 = b.getI64Type(), f32 = b.getF32Type();
+  auto c32 = [&](uint32_t v) {
+    return arith::ConstantIntOp::create(b, i32, int64_t(int32_t(v)))
+        .getResult();
+  };
+  auto c64 = [&](int64_t v) {
+    return arith::ConstantIntOp::create(b, i64, v).getResult();
+  };
+  PhiloxBlock block = philoxBlock(b, seed, g);
+  Value lane = block.lane;
   // Lanes 0/1 use words 0 and 1, lanes 2/3 words 2 and 3.
   Value upperPair = arith::CmpIOp::create(
       b, arith::CmpIPredicate::uge, lane, c64(2));
-  Value wr = arith::SelectOp::create(b, upperPair, ctr[2], ctr[0]);
-  Value wt = arith::SelectOp::create(b, upperPair, ctr[3], ctr[1]);
+  Value wr =
+      arith::SelectOp::create(b, upperPair, block.words[2], block.words[0]);
+  Value wt =
+      arith::SelectOp::create(b, upperPair, block.words[3], block.words[1]);
   auto uniform = [&](Value w) {
     // ((w >> 8) + 1) * 2^-24, exact in f32.
     Value k = arith::AddIOp::create(
@@ -289,47 +317,112 @@ Value philoxNormal(ImplicitLocOpBuilder &b, Value seed, Value g) {
   return arith::MulFOp::create(b, r, trig);
 }
 
+/// Builds the integer in [low, high) with global stream index `g` for
+/// `seed`, as i64: philox.h's integer_at(), word `g % 4` of the block.
+Value philoxInteger(ImplicitLocOpBuilder &b, Value seed, Value g, int64_t low,
+                    int64_t high) {
+  Type i64 = b.getI64Type();
+  auto c64 = [&](int64_t v) {
+    return arith::ConstantIntOp::create(b, i64, v).getResult();
+  };
+  PhiloxBlock block = philoxBlock(b, seed, g);
+  auto laneIs = [&](int64_t l) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::eq, block.lane,
+                                 c64(l));
+  };
+  Value w = arith::SelectOp::create(
+      b, laneIs(0), block.words[0],
+      arith::SelectOp::create(b, laneIs(1), block.words[1],
+                              arith::SelectOp::create(b, laneIs(2),
+                                                      block.words[2],
+                                                      block.words[3])));
+  // (w * range) >> 32 in unsigned 64-bit arithmetic; range <= 2^32, so the
+  // product does not wrap (2^32 itself is fine modulo 2^64 too).
+  uint64_t range = uint64_t(high) - uint64_t(low);
+  Value product = arith::MulIOp::create(b, arith::ExtUIOp::create(b, i64, w),
+                                        c64(int64_t(range)));
+  Value scaled = arith::ShRUIOp::create(b, product, c64(32));
+  return arith::AddIOp::create(b, scaled, c64(low));
+}
+
+/// The row-major linear index of the current linalg.generic element, in
+/// i64, from the result's extents.
+Value linearIndex(ImplicitLocOpBuilder &b, ArrayRef<Value> extents) {
+  Value linear = arith::ConstantIntOp::create(b, b.getI64Type(), 0);
+  for (auto [d, extent] : llvm::enumerate(extents)) {
+    Value idx = arith::IndexCastOp::create(b, b.getI64Type(),
+                                           linalg::IndexOp::create(b, d));
+    linear =
+        arith::AddIOp::create(b, arith::MulIOp::create(b, linear, extent), idx);
+  }
+  return linear;
+}
+
+/// A linalg.generic filling a tensor of `type` (dynamic extents from
+/// `dynamicSizes`) with `element(b, linear index)`.
+Value generateByIndex(
+    PatternRewriter &rewriter, Location loc, RankedTensorType type,
+    ValueRange dynamicSizes,
+    function_ref<Value(ImplicitLocOpBuilder &, Value)> element) {
+  int64_t rank = type.getRank();
+  Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                       type.getElementType(), dynamicSizes);
+  // Extents in i64 for the row-major linear index.
+  SmallVector<Value> extents;
+  for (int64_t d = 0; d < rank; ++d) {
+    Value ext = tensor::DimOp::create(rewriter, loc, init, d);
+    extents.push_back(
+        arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), ext));
+  }
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, type, ValueRange{}, init,
+      ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+      parallelIterators(rank), [&](OpBuilder &nb, Location l, ValueRange) {
+        ImplicitLocOpBuilder b(l, nb);
+        linalg::YieldOp::create(b, element(b, linearIndex(b, extents)));
+      });
+  return generic.getResult(0);
+}
+
 struct RandomNormalPattern : OpRewritePattern<RandomNormalOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(RandomNormalOp op,
                                 PatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    auto type = op.getType();
-    int64_t rank = type.getRank();
-    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                         type.getElementType(),
-                                         op.getDynamicSizes());
-    // Extents in i64 for the row-major linear index.
-    SmallVector<Value> extents;
-    for (int64_t d = 0; d < rank; ++d) {
-      Value ext = tensor::DimOp::create(rewriter, loc, init, d);
-      extents.push_back(arith::IndexCastOp::create(
-          rewriter, loc, rewriter.getI64Type(), ext));
-    }
     Value seed = op.getSeed(), offset = op.getOffset();
-    Type et = type.getElementType();
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, type, ValueRange{}, init,
-        ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
-        parallelIterators(rank),
-        [&](OpBuilder &nb, Location l, ValueRange) {
-          ImplicitLocOpBuilder b(l, nb);
-          Value linear = arith::ConstantIntOp::create(b, b.getI64Type(), 0);
-          for (int64_t d = 0; d < rank; ++d) {
-            Value idx = arith::IndexCastOp::create(
-                b, b.getI64Type(), linalg::IndexOp::create(b, d));
-            linear = arith::AddIOp::create(
-                b, arith::MulIOp::create(b, linear, extents[d]), idx);
-          }
+    Type et = op.getType().getElementType();
+    Value result = generateByIndex(
+        rewriter, op.getLoc(), op.getType(), op.getDynamicSizes(),
+        [&](ImplicitLocOpBuilder &b, Value linear) {
           Value g = arith::AddIOp::create(b, offset, linear);
           Value v = philoxNormal(b, seed, g);
           if (v.getType() != et)
             v = cast<FloatType>(et).getWidth() > 32
                     ? arith::ExtFOp::create(b, et, v).getResult()
                     : arith::TruncFOp::create(b, et, v).getResult();
-          linalg::YieldOp::create(b, v);
+          return v;
         });
-    rewriter.replaceOp(op, generic.getResults());
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct RandomIntegersPattern : OpRewritePattern<RandomIntegersOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(RandomIntegersOp op,
+                                PatternRewriter &rewriter) const override {
+    Value seed = op.getSeed(), offset = op.getOffset();
+    Type et = op.getType().getElementType();
+    int64_t low = op.getLow(), high = op.getHigh();
+    Value result = generateByIndex(
+        rewriter, op.getLoc(), op.getType(), op.getDynamicSizes(),
+        [&](ImplicitLocOpBuilder &b, Value linear) {
+          Value g = arith::AddIOp::create(b, offset, linear);
+          Value v = philoxInteger(b, seed, g, low, high);
+          if (v.getType() != et) // i32: the verifier checked the bounds fit
+            v = arith::TruncIOp::create(b, et, v);
+          return v;
+        });
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -338,6 +431,6 @@ struct RandomNormalPattern : OpRewritePattern<RandomNormalOp> {
 
 void mlir::diffc::populateScheduleToLinalgPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<NoiseSchedulePattern, RandomNormalPattern, TimestepsPattern>(
-      patterns.getContext());
+  patterns.add<NoiseSchedulePattern, RandomIntegersPattern, RandomNormalPattern,
+               TimestepsPattern>(patterns.getContext());
 }

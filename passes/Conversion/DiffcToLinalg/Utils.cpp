@@ -7,7 +7,7 @@
 #include "passes/Conversion/DiffcToLinalg/Utils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -147,4 +147,61 @@ AffineMap diffc::leadingDims(MLIRContext *ctx, unsigned rank, unsigned k) {
   for (unsigned d = 0; d < k; ++d)
     exprs.push_back(getAffineDimExpr(d, ctx));
   return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+Value diffc::createAccumulator(OpBuilder &b, Location loc,
+                               ArrayRef<OpFoldResult> sizes, Type elementType,
+                               Value bias, unsigned biasDim, bool freshBuffer) {
+  unsigned rank = sizes.size();
+  Value empty;
+  if (freshBuffer) {
+    SmallVector<Value> dynamic;
+    for (OpFoldResult size : sizes)
+      if (auto v = dyn_cast<Value>(size))
+        dynamic.push_back(v);
+    auto type = RankedTensorType::get(staticExtents(sizes), elementType);
+    empty = bufferization::AllocTensorOp::create(b, loc, type, dynamic);
+  } else {
+    empty = tensor::EmptyOp::create(b, loc, sizes, elementType);
+  }
+  if (!bias) {
+    Value zero = floatConstant(b, loc, elementType, 0.0);
+    return linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  }
+  // A named broadcast, not a generic: elementwise fusion replaces the init
+  // of a generic that does not read it with a (CSE-able) tensor.empty.
+  SmallVector<int64_t> added;
+  for (unsigned d = 0; d < rank; ++d)
+    if (d != biasDim)
+      added.push_back(d);
+  return linalg::BroadcastOp::create(b, loc, bias, empty, added)->getResult(0);
+}
+
+OpFoldResult diffc::divideSize(OpBuilder &b, Location loc, OpFoldResult size,
+                               int64_t divisor) {
+  if (std::optional<int64_t> c = getConstantIntValue(size))
+    return b.getIndexAttr(*c / divisor);
+  Value d = arith::ConstantIndexOp::create(b, loc, divisor);
+  return arith::DivUIOp::create(b, loc, cast<Value>(size), d).getResult();
+}
+
+Value diffc::splitGroups(OpBuilder &b, Location loc, Value v, unsigned dim,
+                         int64_t groups,
+                         SmallVectorImpl<ReassociationIndices> *reassociation) {
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, v);
+  SmallVector<OpFoldResult> expanded;
+  reassociation->clear();
+  int64_t next = 0;
+  for (unsigned i = 0; i < sizes.size(); ++i) {
+    if (i == dim) {
+      reassociation->push_back({next, next + 1});
+      expanded.push_back(b.getIndexAttr(groups));
+      expanded.push_back(divideSize(b, loc, sizes[i], groups));
+      next += 2;
+    } else {
+      reassociation->push_back({next++});
+      expanded.push_back(sizes[i]);
+    }
+  }
+  return expandShape(b, loc, v, *reassociation, expanded);
 }

@@ -79,6 +79,31 @@ Value convertFloat(OpBuilder &b, Location loc, Value v, Type t);
 Value elementCount(OpBuilder &b, Location loc, Value tensor,
                    ArrayRef<int64_t> dims, Type t);
 
+/// The accumulator of a contraction producing `sizes`: `bias` broadcast along
+/// dimension `biasDim` (linalg.broadcast) when there is a bias, zeros
+/// (linalg.fill) otherwise. With `freshBuffer` it starts from a
+/// bufferization.alloc_tensor instead of a tensor.empty: CSE merges equal
+/// tensor.empty ops, after which bufferization may place a convolution's
+/// output in the buffer of its own (dead) input, and then
+/// diffc-cpu-microkernels cannot let the kernel read that input in place of
+/// its padded copy.
+Value createAccumulator(OpBuilder &b, Location loc,
+                        ArrayRef<OpFoldResult> sizes, Type elementType,
+                        Value bias, unsigned biasDim,
+                        bool freshBuffer = false);
+
+/// `size / divisor` for an extent known to divide evenly (channels by groups,
+/// features by heads).
+OpFoldResult divideSize(OpBuilder &b, Location loc, OpFoldResult size,
+                        int64_t divisor);
+
+/// `v` with dimension `dim` split into [groups, size / groups] (the group
+/// view of a grouped convolution's channels); `reassociation` receives the
+/// grouping that collapses it back.
+Value splitGroups(OpBuilder &b, Location loc, Value v, unsigned dim,
+                  int64_t groups,
+                  SmallVectorImpl<ReassociationIndices> *reassociation);
+
 } // namespace mlir::diffc
 
 #endif // DIFFC_PASSES_CONVERSION_DIFFCTOLINALG_UTILS_H

@@ -52,14 +52,46 @@
 //    fill_normal(s, o + n, m) equals fill_normal(s, o, n + m). Consumers that
 //    need several independent tensors from one seed give them disjoint
 //    [offset, offset + numel) ranges.
-//  * Counter words 2 and 3 are always 0 and are reserved (for instance for a
-//    future stream/subsequence id); they must not be used ad hoc.
+//  * Counter word 2 is the stream id (see "Streams" below) and is 0 for every
+//    tensor of this mapping; word 3 is always 0 and reserved.
 //  * The uniform u is never 0, so ln never sees 0 and no output is NaN/Inf.
 //    Its smallest value is 2^-24, which bounds |normal| by
 //    sqrt(48 ln 2) ~= 5.768 (the tail beyond that has probability ~8e-9).
 //  * The Philox words are bit-exact on every platform. The float normals are
 //    bit-identical between normal_at() and fill_normal() for a given build,
 //    but host and device libm (logf/cosf/sinf) may differ by a few ulps.
+//
+// Uniform integers
+// ----------------
+//
+// diffc.random_integers and fill_integers() read the same counters, one
+// 32-bit word per element: element i of the integer tensor (seed, offset)
+// with bounds [low, high) is
+//
+//     g     = offset + i,  block = g / 4,  lane = g % 4
+//     w     = philox4x32_10(counter(block), key).v[lane]
+//     value = low + ((uint64(w) * uint64(high - low)) >> 32)
+//
+// i.e. floor(low + (high - low) * w / 2^32), the multiply-shift map of
+// Lemire (2019) without its rejection step: every value is taken by
+// floor(2^32 / range) or that plus one words, a relative bias of at most
+// range / 2^32 (2.3e-7 for 1000 timesteps), and it needs no loop, so every
+// element stays a pure function of (seed, offset, i). range = high - low is
+// in 1 .. 2^32, so the product fits in 64 bits.
+//
+// Integers and normals drawn from one seed share this word stream. Their
+// offset ranges must not only be disjoint but lie in different Philox blocks
+// (start each range at a multiple of 4), so that no word feeds both a
+// normal's Box-Muller pair and an integer.
+//
+// Streams
+// -------
+//
+// Counter word 2 selects an independent stream of the same seed. Stream 0
+// is everything above (the noise and integers of compiled code, and
+// fill_normal()); the training driver draws its data order and flips on the
+// host from streams of their own (PhiloxStream), so they never collide with
+// the noise a train_step draws from the same seed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -178,6 +210,50 @@ philox_counter_for_block(uint64_t block) {
                         static_cast<uint32_t>(block >> 32), 0u, 0u}};
 }
 
+/// Stream ids (counter word 2) of the host-side random draws; 0 is the
+/// stream of every noise and integer tensor.
+enum PhiloxStream : uint32_t {
+  kPhiloxStreamTensors = 0,
+  /// The training data order (one permutation per epoch).
+  kPhiloxStreamShuffle = 1,
+  /// The training data's random horizontal flips.
+  kPhiloxStreamFlip = 2,
+};
+
+/// The Philox counter of block `block` of stream `stream`:
+/// {low 32 bits, high 32 bits, stream, 0}.
+DIFFC_HOST_DEVICE constexpr PhiloxCounter
+philox_counter_for_block(uint64_t block, uint32_t stream) {
+  return PhiloxCounter{{static_cast<uint32_t>(block),
+                        static_cast<uint32_t>(block >> 32), stream, 0u}};
+}
+
+/// Word number `g` of stream `stream` of `seed`: word g % 4 of block g / 4.
+DIFFC_HOST_DEVICE constexpr uint32_t philox_word_at(uint64_t seed, uint64_t g,
+                                                    uint32_t stream = 0) {
+  return philox4x32_10(philox_counter_for_block(g / 4, stream),
+                       philox_key_from_seed(seed))
+      .v[g % 4];
+}
+
+/// Maps 32 random bits to an integer in [low, low + range), range in
+/// 1 .. 2^32: low + ((bits * range) >> 32) (see "Uniform integers").
+DIFFC_HOST_DEVICE constexpr int64_t uniform_integer(uint32_t bits, int64_t low,
+                                                    uint64_t range) {
+  return static_cast<int64_t>(static_cast<uint64_t>(low) +
+                              ((static_cast<uint64_t>(bits) * range) >> 32));
+}
+
+/// Element `index` of the integer tensor (seed, offset) with bounds
+/// [low, high), high - low in 1 .. 2^32: the per-thread entry point.
+DIFFC_HOST_DEVICE constexpr int64_t integer_at(uint64_t seed, uint64_t offset,
+                                               uint64_t index, int64_t low,
+                                               int64_t high) {
+  return uniform_integer(philox_word_at(seed, offset + index), low,
+                         static_cast<uint64_t>(high) -
+                             static_cast<uint64_t>(low));
+}
+
 /// Maps 32 random bits to a uniform float in (0, 1]: ((bits >> 8) + 1) * 2^-24.
 ///
 /// The interval is open at 0 so the Box-Muller logarithm never sees 0. Only
@@ -256,6 +332,12 @@ DIFFC_HOST_DEVICE inline float normal_at(uint64_t seed, uint64_t offset,
 /// Philox block once. This is the one function here that is not
 /// DIFFC_HOST_DEVICE; it lives in the diffc_runtime library.
 void fill_normal(uint64_t seed, uint64_t offset, float *out, size_t n);
+
+/// Host-only: writes elements 0 .. n-1 of the integer tensor (seed, offset)
+/// with bounds [low, high) to out, i.e. out[i] == integer_at(seed, offset, i,
+/// low, high). Requires low < high and high - low <= 2^32.
+void fill_integers(uint64_t seed, uint64_t offset, int64_t low, int64_t high,
+                   int64_t *out, size_t n);
 
 } // namespace diffc
 

@@ -62,6 +62,30 @@ diffc::ukernels::TensorView view6(const StridedMemRef<6> &m) {
   return v;
 }
 
+/// The convolution on three 6-D views, without a bias; the forward kernel
+/// and the gradients' kernels take the same views.
+diffc::ukernels::Convolution convolutionOf(StridedMemRef<6> *input,
+                                           StridedMemRef<6> *weight,
+                                           StridedMemRef<6> *output,
+                                           const int64_t stride[3],
+                                           const int64_t padding[3],
+                                           const int64_t dilation[3],
+                                           int32_t mode) {
+  diffc::ukernels::Convolution conv;
+  conv.input = view6(*input);
+  conv.weight = view6(*weight);
+  conv.output = view6(*output);
+  for (int d = 0; d < 3; ++d) {
+    conv.stride[d] = stride[d];
+    conv.padding[d] = padding[d];
+    conv.dilation[d] = dilation[d];
+  }
+  conv.mode = outputMode(mode);
+  conv.bias = nullptr;
+  conv.biasStride = 0;
+  return conv;
+}
+
 } // namespace
 
 extern "C" {
@@ -99,21 +123,44 @@ __attribute__((visibility("default"))) void _mlir_ciface_diffc_ukernel_conv(
     StridedMemRef<6> *input, StridedMemRef<6> *weight, StridedMemRef<6> *output,
     StridedMemRef<1> *bias, int64_t s0, int64_t s1, int64_t s2, int64_t p0,
     int64_t p1, int64_t p2, int64_t d0, int64_t d1, int64_t d2, int32_t mode) {
-  diffc::ukernels::Convolution conv;
-  conv.input = view6(*input);
-  conv.weight = view6(*weight);
-  conv.output = view6(*output);
   const int64_t stride[3] = {s0, s1, s2}, padding[3] = {p0, p1, p2},
                 dilation[3] = {d0, d1, d2};
-  for (int d = 0; d < 3; ++d) {
-    conv.stride[d] = stride[d];
-    conv.padding[d] = padding[d];
-    conv.dilation[d] = dilation[d];
-  }
-  conv.mode = outputMode(mode);
+  diffc::ukernels::Convolution conv = convolutionOf(
+      input, weight, output, stride, padding, dilation, mode);
   conv.bias = bias->aligned + bias->offset;
   conv.biasStride = bias->strides[0];
   diffc::ukernels::convolution(conv);
+}
+
+/// The input gradient of a grouped 3-D convolution: input_grad
+/// [N, G, C, D, H, W] (=, += with mode 0, 1) from output_grad
+/// [N, G, O, oD, oH, oW] and weight [G, O, C, kD, kH, kW]; stride, low
+/// padding and dilation of the forward convolution.
+__attribute__((visibility("default"))) void
+_mlir_ciface_diffc_ukernel_conv_backward_input(
+    StridedMemRef<6> *outputGrad, StridedMemRef<6> *weight,
+    StridedMemRef<6> *inputGrad, int64_t s0, int64_t s1, int64_t s2,
+    int64_t p0, int64_t p1, int64_t p2, int64_t d0, int64_t d1, int64_t d2,
+    int32_t mode) {
+  const int64_t stride[3] = {s0, s1, s2}, padding[3] = {p0, p1, p2},
+                dilation[3] = {d0, d1, d2};
+  diffc::ukernels::convolutionBackwardInput(convolutionOf(
+      inputGrad, weight, outputGrad, stride, padding, dilation, mode));
+}
+
+/// The weight gradient of a grouped 3-D convolution: weight_grad
+/// [G, O, C, kD, kH, kW] (=, += with mode 0, 1) from input
+/// [N, G, C, D, H, W] and output_grad [N, G, O, oD, oH, oW].
+__attribute__((visibility("default"))) void
+_mlir_ciface_diffc_ukernel_conv_backward_weight(
+    StridedMemRef<6> *input, StridedMemRef<6> *outputGrad,
+    StridedMemRef<6> *weightGrad, int64_t s0, int64_t s1, int64_t s2,
+    int64_t p0, int64_t p1, int64_t p2, int64_t d0, int64_t d1, int64_t d2,
+    int32_t mode) {
+  const int64_t stride[3] = {s0, s1, s2}, padding[3] = {p0, p1, p2},
+                dilation[3] = {d0, d1, d2};
+  diffc::ukernels::convolutionBackwardWeight(convolutionOf(
+      input, weightGrad, outputGrad, stride, padding, dilation, mode));
 }
 
 /// memref.copy between layouts that are not both contiguous: the MLIR

@@ -19,7 +19,9 @@
 // otherwise, chosen at run time) accumulates one C tile over a K block.
 // Convolutions are the same GEMM per image and group, with B packed straight
 // from the input window by window (implicit im2col: no im2col buffer, padding
-// read as zeros).
+// read as zeros); so are their gradients (the input gradient as one
+// convolution per stride phase, the weight gradient as a GEMM over images and
+// output positions).
 //
 // Work is split over a small persistent thread pool; DIFFC_NUM_THREADS sets
 // its size (default: the number of online CPUs).
@@ -101,6 +103,20 @@ struct Convolution {
 
 /// Runs `conv` on the thread pool.
 void convolution(const Convolution &conv);
+
+/// The input gradient of `conv` (torch.nn.grad.conv{2,3}d_input): with the
+/// output gradient in conv.output, conv.input (op)= the sum over o, taps and
+/// output positions of weight * output, each product landing on the input
+/// position the forward convolution read it from. `mode` is Overwrite or
+/// Accumulate (AddBias acts as Overwrite; no bias). Runs as one forward
+/// convolution per stride phase (conv_backward.cpp).
+void convolutionBackwardInput(const Convolution &conv);
+
+/// The weight gradient of `conv` (torch.nn.grad.conv{2,3}d_weight): with
+/// the output gradient in conv.output, conv.weight (op)= the sum over images
+/// and output positions of output * the input window (zeros outside the
+/// input), per group. `mode` as for convolutionBackwardInput.
+void convolutionBackwardWeight(const Convolution &conv);
 
 /// The instruction-set variants of the micro-kernel.
 enum class Isa { Scalar, Avx2, Avx512 };

@@ -205,6 +205,143 @@ func.func @conv3d(%x: memref<1x3x5x6x7xf32>, %w: memref<4x3x3x1x1xf32>, %y: memr
 
 // -----
 
+// The weight gradient of a stride-2, padding-1 convolution (the generic of
+// diffc-convert-to-linalg, bufferized): the kernel reads the input itself
+// with padding (0, 1, 1) and stride (1, 2, 2), the padded copy and the zero
+// fill of the result disappear (mode 0). 6-D views with a unit frame
+// dimension in front of the rows.
+// CHECK-DAG: func.func private @diffc_ukernel_conv_backward_weight(memref<?x?x?x?x?x?xf32, strided<[?, ?, ?, ?, ?, ?], offset: ?>>, memref<?x?x?x?x?x?xf32, strided<[?, ?, ?, ?, ?, ?], offset: ?>>, memref<?x?x?x?x?x?xf32, strided<[?, ?, ?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64, i64, i32) attributes {llvm.emit_c_interface}
+// CHECK-LABEL: func.func @conv_weight_grad
+//  CHECK-SAME:   (%[[X:.*]]: memref<2x1x4x9x8xf32>, %[[DY:.*]]: memref<2x1x6x5x4xf32>)
+//   CHECK-NOT:   linalg.map
+//   CHECK-NOT:   memref.copy
+//       CHECK:   %[[DW:.*]] = memref.alloc() : memref<1x6x4x3x3xf32>
+//   CHECK-NOT:   linalg.fill
+//       CHECK:   %[[X6:.*]] = memref.expand_shape %[[X]] {{\[}}[0], [1], [2], [3, 4], [5]] output_shape [2, 1, 4, 1, 9, 8]
+//       CHECK:   %[[XC:.*]] = memref.cast %[[X6]]
+//       CHECK:   %[[DY6:.*]] = memref.expand_shape %[[DY]] {{\[}}[0], [1], [2], [3, 4], [5]] output_shape [2, 1, 6, 1, 5, 4]
+//       CHECK:   %[[DYC:.*]] = memref.cast %[[DY6]]
+//       CHECK:   %[[DW6:.*]] = memref.expand_shape %[[DW]] {{\[}}[0], [1], [2], [3, 4], [5]] output_shape [1, 6, 4, 1, 3, 3]
+//       CHECK:   %[[DWC:.*]] = memref.cast %[[DW6]]
+//       CHECK:   call @diffc_ukernel_conv_backward_weight(%[[XC]], %[[DYC]], %[[DWC]], %c1_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c0_i32)
+//   CHECK-NOT:   linalg.generic
+func.func @conv_weight_grad(%x: memref<2x1x4x9x8xf32>, %dy: memref<2x1x6x5x4xf32>) -> memref<1x6x4x3x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = memref.alloc() : memref<2x1x4x11x10xf32>
+  linalg.map outs(%p : memref<2x1x4x11x10xf32>)
+    (%init: f32) {
+      linalg.yield %zero : f32
+    }
+  %interior = memref.subview %p[0, 0, 0, 1, 1] [2, 1, 4, 9, 8] [1, 1, 1, 1, 1] : memref<2x1x4x11x10xf32> to memref<2x1x4x9x8xf32, strided<[440, 440, 110, 10, 1], offset: 11>>
+  memref.copy %x, %interior : memref<2x1x4x9x8xf32> to memref<2x1x4x9x8xf32, strided<[440, 440, 110, 10, 1], offset: 11>>
+  %dw = memref.alloc() : memref<1x6x4x3x3xf32>
+  linalg.fill ins(%zero : f32) outs(%dw : memref<1x6x4x3x3xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d0, d2, d6 * 2 + d3, d7 * 2 + d4)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d0, d1, d6, d7)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%p, %dy : memref<2x1x4x11x10xf32>, memref<2x1x6x5x4xf32>) outs(%dw : memref<1x6x4x3x3xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %0 = arith.mulf %in, %in_0 : f32
+    %1 = arith.addf %out, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return %dw : memref<1x6x4x3x3xf32>
+}
+
+// -----
+
+// The input gradient of the same convolution: dy was spread at stride 2
+// into zeros at offset 1 and is read with c0 = 2, so the kernel gets dy
+// itself, stride (1, 2, 2) and padding c0 - 1 = (0, 1, 1). No fill before
+// the generic: mode 1 (accumulate into dx).
+// CHECK-DAG: func.func private @diffc_ukernel_conv_backward_input(memref<?x?x?x?x?x?xf32, strided<[?, ?, ?, ?, ?, ?], offset: ?>>, memref<?x?x?x?x?x?xf32, strided<[?, ?, ?, ?, ?, ?], offset: ?>>, memref<?x?x?x?x?x?xf32, strided<[?, ?, ?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64, i64, i32) attributes {llvm.emit_c_interface}
+// CHECK-LABEL: func.func @conv_input_grad_spread
+//  CHECK-SAME:   (%[[DY:.*]]: memref<?x1x6x5x4xf32>, %[[W:.*]]: memref<1x6x4x3x3xf32>, %[[DX:.*]]: memref<?x1x4x9x8xf32>)
+//   CHECK-NOT:   memref.alloc
+//   CHECK-NOT:   memref.copy
+//       CHECK:   %[[DY6:.*]] = memref.expand_shape %[[DY]] {{\[}}[0], [1], [2], [3, 4], [5]] output_shape [%{{.*}}, 1, 6, 1, 5, 4]
+//       CHECK:   %[[DYC:.*]] = memref.cast %[[DY6]]
+//       CHECK:   memref.expand_shape %[[W]]
+//       CHECK:   memref.expand_shape %[[DX]]
+//       CHECK:   call @diffc_ukernel_conv_backward_input(%[[DYC]], %{{.*}}, %{{.*}}, %c1_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i32)
+func.func @conv_input_grad_spread(%dy: memref<?x1x6x5x4xf32>, %w: memref<1x6x4x3x3xf32>, %dx: memref<?x1x4x9x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %n = memref.dim %dy, %c0 : memref<?x1x6x5x4xf32>
+  %s = memref.alloc(%n) : memref<?x1x6x11x10xf32>
+  linalg.fill ins(%zero : f32) outs(%s : memref<?x1x6x11x10xf32>)
+  %slots = memref.subview %s[0, 0, 0, 1, 1] [%n, 1, 6, 5, 4] [1, 1, 1, 2, 2] : memref<?x1x6x11x10xf32> to memref<?x1x6x5x4xf32, strided<[660, 660, 110, 20, 2], offset: 11>>
+  memref.copy %dy, %slots : memref<?x1x6x5x4xf32> to memref<?x1x6x5x4xf32, strided<[660, 660, 110, 20, 2], offset: 11>>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 - d6 + 2, d4 - d7 + 2)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d5, d2, d6, d7)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%s, %w : memref<?x1x6x11x10xf32>, memref<1x6x4x3x3xf32>) outs(%dx : memref<?x1x4x9x8xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %0 = arith.mulf %in_0, %in : f32
+    %1 = arith.addf %0, %out : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// -----
+
+// dy is written between its spreading copy and the generic: the kernel
+// reads the spread buffer, which is the same function at stride 1 with
+// padding c0 = (0, 2, 2); the copy stays.
+// CHECK-LABEL: func.func @conv_input_grad_source_changed
+//       CHECK:   %[[S:.*]] = memref.alloc() : memref<1x1x2x11x10xf32>
+//       CHECK:   memref.copy
+//       CHECK:   linalg.fill
+//       CHECK:   memref.expand_shape %[[S]]
+//       CHECK:   call @diffc_ukernel_conv_backward_input(%{{.*}}, %{{.*}}, %{{.*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c0_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c2_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %c1_i64{{[_0-9]*}}, %{{.*}})
+func.func @conv_input_grad_source_changed(%dy: memref<1x1x2x5x4xf32>, %w: memref<1x2x3x3x3xf32>, %dx: memref<1x1x3x9x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %s = memref.alloc() : memref<1x1x2x11x10xf32>
+  linalg.fill ins(%zero : f32) outs(%s : memref<1x1x2x11x10xf32>)
+  %slots = memref.subview %s[0, 0, 0, 1, 1] [1, 1, 2, 5, 4] [1, 1, 1, 2, 2] : memref<1x1x2x11x10xf32> to memref<1x1x2x5x4xf32, strided<[220, 220, 110, 20, 2], offset: 11>>
+  memref.copy %dy, %slots : memref<1x1x2x5x4xf32> to memref<1x1x2x5x4xf32, strided<[220, 220, 110, 20, 2], offset: 11>>
+  linalg.fill ins(%one : f32) outs(%dy : memref<1x1x2x5x4xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 - d6 + 2, d4 - d7 + 2)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d5, d2, d6, d7)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%s, %w : memref<1x1x2x11x10xf32>, memref<1x2x3x3x3xf32>) outs(%dx : memref<1x1x3x9x8xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %0 = arith.mulf %in, %in_0 : f32
+    %1 = arith.addf %out, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// -----
+
+// Not a gradient call: f64 (the kernels are f32), a body that is not
+// `out + a * b`, and window coefficients of the wrong sign for a weight
+// gradient.
+// CHECK-LABEL: func.func @conv_grad_not_rewritten
+//   CHECK-NOT:   call
+//       CHECK:   linalg.generic
+//       CHECK:   linalg.generic
+//       CHECK:   linalg.generic
+//   CHECK-NOT:   call
+func.func @conv_grad_not_rewritten(%x64: memref<1x1x2x7x7xf64>, %dy64: memref<1x1x3x5x5xf64>, %dw64: memref<1x3x2x3x3xf64>,
+                                   %x: memref<1x1x2x7x7xf32>, %dy: memref<1x1x3x5x5xf32>, %dw: memref<1x3x2x3x3xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d0, d2, d6 + d3, d7 + d4)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d0, d1, d6, d7)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x64, %dy64 : memref<1x1x2x7x7xf64>, memref<1x1x3x5x5xf64>) outs(%dw64 : memref<1x3x2x3x3xf64>) {
+  ^bb0(%in: f64, %in_0: f64, %out: f64):
+    %0 = arith.mulf %in, %in_0 : f64
+    %1 = arith.addf %out, %0 : f64
+    linalg.yield %1 : f64
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d0, d2, d6 + d3, d7 + d4)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d0, d1, d6, d7)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %dy : memref<1x1x2x7x7xf32>, memref<1x1x3x5x5xf32>) outs(%dw : memref<1x3x2x3x3xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %0 = arith.subf %in, %in_0 : f32
+    %1 = arith.addf %out, %0 : f32
+    linalg.yield %1 : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d0, d2, d6 - d3 + 2, d7 + d4)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d0, d1, d6, d7)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %dy : memref<1x1x2x7x7xf32>, memref<1x1x3x5x5xf32>) outs(%dw : memref<1x3x2x3x3xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %0 = arith.mulf %in, %in_0 : f32
+    %1 = arith.addf %out, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+// -----
+
 // Left for generated loops: f64 (the kernels are f32), a contraction that
 // broadcasts a batch dimension (a constant in its map), tensors.
 // CHECK-LABEL: func.func @not_rewritten

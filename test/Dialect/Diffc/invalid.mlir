@@ -143,6 +143,138 @@ func.func @conv2d_integer_input(%x: tensor<?x1x28x28xi32>, %w: tensor<64x1x3x3xf
 
 // -----
 
+//===----------------------------------------------------------------------===//
+// diffc.conv2d_backward_input / diffc.conv2d_backward_weight
+//===----------------------------------------------------------------------===//
+
+func.func @conv2d_backward_input_dy_rank(%dy: tensor<64x14x14xf32>, %w: tensor<64x64x3x3xf32>) {
+  // Test: conv2d_backward_input output gradient is not rank 4.
+  // expected-error @+1 {{expects output gradient of rank 4, got 3}}
+  %dx = diffc.conv2d_backward_input %dy, %w {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<64x14x14xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x28x28xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_backward_input_result_rank(%dy: tensor<1x64x14x14xf32>, %w: tensor<64x64x3x3xf32>) {
+  // Test: conv2d_backward_input result is not rank 4.
+  // expected-error @+1 {{expects result of rank 4, got 3}}
+  %dx = diffc.conv2d_backward_input %dy, %w : (tensor<1x64x14x14xf32>, tensor<64x64x3x3xf32>) -> tensor<64x16x16xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_backward_input_element_types(%dy: tensor<?x64x14x14xf32>, %w: tensor<64x64x3x3xf32>) {
+  // Test: conv2d_backward_input result is f16 while the operands are f32.
+  // expected-error @+1 {{element types differ: 'f32' vs 'f16'}}
+  %dx = diffc.conv2d_backward_input %dy, %w {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x64x14x14xf32>, tensor<64x64x3x3xf32>) -> tensor<?x64x28x28xf16>
+  return
+}
+
+// -----
+
+func.func @conv2d_backward_input_channels(%dy: tensor<?x64x28x28xf32>, %w: tensor<64x2x3x3xf32>) {
+  // Test: conv2d_backward_input result has 6 channels, the weight 2 per group.
+  // expected-error @+1 {{result channels 6 vs weight input channels 2 x groups 1}}
+  %dx = diffc.conv2d_backward_input %dy, %w {padding = array<i64: 1, 1>} : (tensor<?x64x28x28xf32>, tensor<64x2x3x3xf32>) -> tensor<?x6x28x28xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_backward_input_dy_shape(%dy: tensor<?x64x13x14xf32>, %w: tensor<64x64x3x3xf32>) {
+  // Test: conv2d_backward_input output gradient rows do not match the
+  // forward output extent of the result's 28 rows at stride 2.
+  // expected-error @+1 {{output gradient shape [?, 64, 13, 14] vs expected from the result and the weight [?, 64, 14, 14]}}
+  %dx = diffc.conv2d_backward_input %dy, %w {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x64x13x14xf32>, tensor<64x64x3x3xf32>) -> tensor<?x64x28x28xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_backward_input_dy_channels(%dy: tensor<?x32x28x28xf32>, %w: tensor<64x64x3x3xf32>) {
+  // Test: conv2d_backward_input output gradient has 32 channels, the weight 64.
+  // expected-error @+1 {{output gradient shape [?, 32, 28, 28] vs expected from the result and the weight [?, 64, 28, 28]}}
+  %dx = diffc.conv2d_backward_input %dy, %w {padding = array<i64: 1, 1>} : (tensor<?x32x28x28xf32>, tensor<64x64x3x3xf32>) -> tensor<?x64x28x28xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_backward_input_dynamic_rows(%dy: tensor<?x64x?x28xf32>, %w: tensor<64x64x3x3xf32>) {
+  // Test: conv2d_backward_input with dynamic rows (only the batch may be).
+  // expected-error @+1 {{expects static extents except the batch, got result [?, 64, ?, 28]}}
+  %dx = diffc.conv2d_backward_input %dy, %w {padding = array<i64: 1, 1>} : (tensor<?x64x?x28xf32>, tensor<64x64x3x3xf32>) -> tensor<?x64x?x28xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_backward_input_zero_stride(%dy: tensor<?x64x28x28xf32>, %w: tensor<64x64x3x3xf32>) {
+  // Test: conv2d_backward_input stride has a zero entry.
+  // expected-error @+1 {{expects positive stride, got [0, 1]}}
+  %dx = diffc.conv2d_backward_input %dy, %w {stride = array<i64: 0, 1>, padding = array<i64: 1, 1>} : (tensor<?x64x28x28xf32>, tensor<64x64x3x3xf32>) -> tensor<?x64x28x28xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_backward_weight_input_channels(%x: tensor<?x3x28x28xf32>, %dy: tensor<?x64x28x28xf32>) {
+  // Test: conv2d_backward_weight input has 3 channels, the result 1 per group.
+  // expected-error @+1 {{input channels 3 vs weight input channels 1 x groups 1}}
+  %dw = diffc.conv2d_backward_weight %x, %dy {padding = array<i64: 1, 1>} : (tensor<?x3x28x28xf32>, tensor<?x64x28x28xf32>) -> tensor<64x1x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_backward_weight_groups(%x: tensor<?x3x28x28xf32>, %dy: tensor<?x64x28x28xf32>) {
+  // Test: conv2d_backward_weight output channels are not a multiple of groups.
+  // expected-error @+1 {{output channels 64 not divisible by groups 3}}
+  %dw = diffc.conv2d_backward_weight %x, %dy {padding = array<i64: 1, 1>, groups = 3 : i64} : (tensor<?x3x28x28xf32>, tensor<?x64x28x28xf32>) -> tensor<64x1x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_backward_weight_kernel(%x: tensor<?x1x28x28xf32>, %dy: tensor<?x64x28x28xf32>) {
+  // Test: conv2d_backward_weight result is a 5x5 kernel, the output gradient
+  // the size a 3x3 one gives with padding 1.
+  // expected-error @+1 {{output gradient shape [?, 64, 28, 28] vs expected from the input and the result [?, 64, 26, 26]}}
+  %dw = diffc.conv2d_backward_weight %x, %dy {padding = array<i64: 1, 1>} : (tensor<?x1x28x28xf32>, tensor<?x64x28x28xf32>) -> tensor<64x1x5x5xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_backward_weight_batch(%x: tensor<4x1x28x28xf32>, %dy: tensor<2x64x28x28xf32>) {
+  // Test: conv2d_backward_weight input and output gradient batches differ.
+  // expected-error @+1 {{output gradient shape [2, 64, 28, 28] vs expected from the input and the result [4, 64, 28, 28]}}
+  %dw = diffc.conv2d_backward_weight %x, %dy {padding = array<i64: 1, 1>} : (tensor<4x1x28x28xf32>, tensor<2x64x28x28xf32>) -> tensor<64x1x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_backward_weight_window(%x: tensor<1x1x2x2xf32>, %dy: tensor<1x4x1x1xf32>) {
+  // Test: conv2d_backward_weight 3x3 kernel over an unpadded 2x2 input.
+  // expected-error @+1 {{kernel window larger than padded input in spatial dimension 0}}
+  %dw = diffc.conv2d_backward_weight %x, %dy : (tensor<1x1x2x2xf32>, tensor<1x4x1x1xf32>) -> tensor<4x1x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_backward_weight_dynamic_dy(%x: tensor<?x1x28x28xf32>, %dy: tensor<?x64x?x?xf32>) {
+  // Test: conv2d_backward_weight output gradient with dynamic rows and columns.
+  // expected-error @+1 {{expects static extents except the batch, got output gradient [?, 64, ?, ?]}}
+  %dw = diffc.conv2d_backward_weight %x, %dy {padding = array<i64: 1, 1>} : (tensor<?x1x28x28xf32>, tensor<?x64x?x?xf32>) -> tensor<64x1x3x3xf32>
+  return
+}
+
+// -----
+
 func.func @conv3d_weight_rank(%x: tensor<1x64x8x16x16xf32>, %w: tensor<64x64x3x3xf32>) {
   // Test: conv3d weight is not rank 5.
   // expected-error @+1 {{expects weight of rank 5, got 4}}
@@ -1182,6 +1314,51 @@ func.func @random_normal_dynamic_sizes(%seed: i64, %off: i64) {
 
 // -----
 
+func.func @random_integers_dynamic_sizes(%seed: i64, %off: i64, %n: index) {
+  // Test: random_integers has a static shape but gets a dynamic size operand.
+  // expected-error @+1 {{expects 0 dynamic sizes for 'tensor<8xi64>', got 1}}
+  %t = diffc.random_integers %seed, %off [%n] {low = 0 : i64, high = 1000 : i64} : tensor<8xi64>
+  return
+}
+
+// -----
+
+func.func @random_integers_empty_range(%seed: i64, %off: i64) {
+  // Test: random_integers has low == high (an empty range).
+  // expected-error @+1 {{expects low < high, got [5, 5)}}
+  %t = diffc.random_integers %seed, %off {low = 5 : i64, high = 5 : i64} : tensor<8xi64>
+  return
+}
+
+// -----
+
+func.func @random_integers_wide_range(%seed: i64, %off: i64) {
+  // Test: random_integers range is 2^32 + 1, more than one 32-bit word draws.
+  // expected-error @+1 {{expects high - low at most 2^32, got [-1, 4294967296)}}
+  %t = diffc.random_integers %seed, %off {low = -1 : i64, high = 4294967296 : i64} : tensor<8xi64>
+  return
+}
+
+// -----
+
+func.func @random_integers_i32_bounds(%seed: i64, %off: i64) {
+  // Test: random_integers bounds exceed the i32 element type.
+  // expected-error @+1 {{bounds [0, 2147483649) do not fit the element type i32}}
+  %t = diffc.random_integers %seed, %off {low = 0 : i64, high = 2147483649 : i64} : tensor<8xi32>
+  return
+}
+
+// -----
+
+func.func @random_integers_float(%seed: i64, %off: i64) {
+  // Test: random_integers result has a float element type.
+  // expected-error @+1 {{result #0 must be ranked tensor of 32-bit signless integer or 64-bit signless integer values}}
+  %t = diffc.random_integers %seed, %off {low = 0 : i64, high = 10 : i64} : tensor<8xf32>
+  return
+}
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // diffc.sampler_loop / diffc.yield
 //===----------------------------------------------------------------------===//
@@ -1322,5 +1499,41 @@ func.func @ema_update_types(%e: tensor<64x1x3x3xf32>, %p: tensor<64x1x3x3xf64>, 
   // Test: ema_update parameter is f64 while the average is f32 (AllTypesMatch).
   // expected-error @+1 {{failed to verify that all of {ema, param, result} have same type}}
   %r = "diffc.ema_update"(%e, %p, %d) : (tensor<64x1x3x3xf32>, tensor<64x1x3x3xf64>, f32) -> tensor<64x1x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @broadcast_like_element_type(%s: tensor<64x1x1xf32>, %x: tensor<2x64x7x7xf32>) {
+  // Test: the result keeps the input's element type.
+  // expected-error @+1 {{result element type 'f16' differs from the input's 'f32'}}
+  %b = diffc.broadcast_like %s, %x : (tensor<64x1x1xf32>, tensor<2x64x7x7xf32>) -> tensor<2x64x7x7xf16>
+  return
+}
+
+// -----
+
+func.func @broadcast_like_shape(%s: tensor<3x1x1xf32>, %x: tensor<2x64x7x7xf32>) {
+  // Test: 3 channels do not broadcast to 64.
+  // expected-error @+1 {{input shape [3, 1, 1] does not broadcast to [2, 64, 7, 7]}}
+  %b = diffc.broadcast_like %s, %x : (tensor<3x1x1xf32>, tensor<2x64x7x7xf32>) -> tensor<2x64x7x7xf32>
+  return
+}
+
+// -----
+
+func.func @broadcast_like_rank(%s: tensor<2x64x7x7xf32>, %x: tensor<64x7x7xf32>) {
+  // Test: broadcasting can add dimensions, not drop them.
+  // expected-error @+1 {{input shape [2, 64, 7, 7] does not broadcast to [64, 7, 7]}}
+  %b = diffc.broadcast_like %s, %x : (tensor<2x64x7x7xf32>, tensor<64x7x7xf32>) -> tensor<64x7x7xf32>
+  return
+}
+
+// -----
+
+func.func @broadcast_like_result(%s: tensor<64x1x1xf32>, %x: tensor<2x64x7x7xf32>) {
+  // Test: the result has the shape of `like`.
+  // expected-error @+1 {{result}}
+  %b = diffc.broadcast_like %s, %x : (tensor<64x1x1xf32>, tensor<2x64x7x7xf32>) -> tensor<2x64x1x1xf32>
   return
 }

@@ -64,6 +64,34 @@ func.func @conv2d_dilated(%x: tensor<2x8x16x16xbf16>, %w: tensor<8x8x3x3xbf16>, 
 
 // -----
 
+// The gradients of the U-Net downsample (3x3, stride 2, padding 1) with a
+// dynamic batch: the input gradient's result type gives H and W (28, where
+// 27 would give the same 14x14 output), the weight gradient's the kernel.
+// CHECK-LABEL: func.func @conv2d_backward(
+//  CHECK-SAME: %[[X:.*]]: tensor<?x64x28x28xf32>, %[[W:.*]]: tensor<64x64x3x3xf32>, %[[DY:.*]]: tensor<?x64x14x14xf32>)
+//       CHECK:   %[[DX:.*]] = diffc.conv2d_backward_input %[[DY]], %[[W]] {padding = array<i64: 1, 1>, stride = array<i64: 2, 2>} : (tensor<?x64x14x14xf32>, tensor<64x64x3x3xf32>) -> tensor<?x64x28x28xf32>
+//       CHECK:   %[[DW:.*]] = diffc.conv2d_backward_weight %[[X]], %[[DY]] {padding = array<i64: 1, 1>, stride = array<i64: 2, 2>} : (tensor<?x64x28x28xf32>, tensor<?x64x14x14xf32>) -> tensor<64x64x3x3xf32>
+//  CHECK-NEXT:   return %[[DX]], %[[DW]]
+func.func @conv2d_backward(%x: tensor<?x64x28x28xf32>, %w: tensor<64x64x3x3xf32>, %dy: tensor<?x64x14x14xf32>) -> (tensor<?x64x28x28xf32>, tensor<64x64x3x3xf32>) {
+  %dx = diffc.conv2d_backward_input %dy, %w {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x64x14x14xf32>, tensor<64x64x3x3xf32>) -> tensor<?x64x28x28xf32>
+  %dw = diffc.conv2d_backward_weight %x, %dy {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x64x28x28xf32>, tensor<?x64x14x14xf32>) -> tensor<64x64x3x3xf32>
+  return %dx, %dw : tensor<?x64x28x28xf32>, tensor<64x64x3x3xf32>
+}
+
+// -----
+
+// Grouped and dilated gradients in f16; defaults spelled out are elided.
+// CHECK-LABEL: func.func @conv2d_backward_groups(
+//       CHECK:   diffc.conv2d_backward_input %{{.*}}, %{{.*}} {dilation = array<i64: 2, 2>, groups = 2 : i64, padding = array<i64: 2, 2>} : (tensor<2x8x16x16xf16>, tensor<8x2x3x3xf16>) -> tensor<2x4x16x16xf16>
+//       CHECK:   diffc.conv2d_backward_weight %{{.*}}, %{{.*}} {dilation = array<i64: 2, 2>, groups = 2 : i64, padding = array<i64: 2, 2>} : (tensor<2x4x16x16xf16>, tensor<2x8x16x16xf16>) -> tensor<8x2x3x3xf16>
+func.func @conv2d_backward_groups(%x: tensor<2x4x16x16xf16>, %w: tensor<8x2x3x3xf16>, %dy: tensor<2x8x16x16xf16>) -> (tensor<2x4x16x16xf16>, tensor<8x2x3x3xf16>) {
+  %dx = diffc.conv2d_backward_input %dy, %w {stride = array<i64: 1, 1>, padding = array<i64: 2, 2>, dilation = array<i64: 2, 2>, groups = 2 : i64} : (tensor<2x8x16x16xf16>, tensor<8x2x3x3xf16>) -> tensor<2x4x16x16xf16>
+  %dw = diffc.conv2d_backward_weight %x, %dy {padding = array<i64: 2, 2>, dilation = array<i64: 2, 2>, groups = 2 : i64} : (tensor<2x4x16x16xf16>, tensor<2x8x16x16xf16>) -> tensor<8x2x3x3xf16>
+  return %dx, %dw : tensor<2x4x16x16xf16>, tensor<8x2x3x3xf16>
+}
+
+// -----
+
 // Temporal convolution over frames (NCFHW).
 // CHECK-LABEL: func.func @conv3d(
 //  CHECK-SAME: %[[X:.*]]: tensor<1x64x8x16x16xf32>, %[[W:.*]]: tensor<64x64x3x1x1xf32>, %[[B:.*]]: tensor<64xf32>) -> tensor<1x64x8x16x16xf32>
@@ -931,6 +959,23 @@ func.func @random_normal_dynamic(%seed: i64, %off: i64, %n: index, %h: index) ->
 
 // -----
 
+// Static and dynamic shapes, i64 and i32, negative bounds and the widest
+// range (2^32).
+// CHECK-LABEL: func.func @random_integers(
+//  CHECK-SAME: %[[SEED:.*]]: i64, %[[OFF:.*]]: i64, %[[N:.*]]: index) -> (tensor<?xi64>, tensor<4x2xi32>, tensor<8xi64>)
+//       CHECK:   %[[T:.*]] = diffc.random_integers %[[SEED]], %[[OFF]][%[[N]]] {high = 1000 : i64, low = 0 : i64} : tensor<?xi64>
+//  CHECK-NEXT:   %[[U:.*]] = diffc.random_integers %[[SEED]], %[[OFF]] {high = 3 : i64, low = -5 : i64} : tensor<4x2xi32>
+//  CHECK-NEXT:   %[[W:.*]] = diffc.random_integers %[[SEED]], %[[OFF]] {high = 4294967296 : i64, low = 0 : i64} : tensor<8xi64>
+//  CHECK-NEXT:   return %[[T]], %[[U]], %[[W]] : tensor<?xi64>, tensor<4x2xi32>, tensor<8xi64>
+func.func @random_integers(%seed: i64, %off: i64, %n: index) -> (tensor<?xi64>, tensor<4x2xi32>, tensor<8xi64>) {
+  %t = diffc.random_integers %seed, %off [%n] {low = 0 : i64, high = 1000 : i64} : tensor<?xi64>
+  %u = diffc.random_integers %seed, %off {low = -5 : i64, high = 3 : i64} : tensor<4x2xi32>
+  %w = diffc.random_integers %seed, %off {low = 0 : i64, high = 4294967296 : i64} : tensor<8xi64>
+  return %t, %u, %w : tensor<?xi64>, tensor<4x2xi32>, tensor<8xi64>
+}
+
+// -----
+
 // No iter_args: no results, empty yield.
 // CHECK-LABEL: func.func @sampler_loop(
 //  CHECK-SAME: %[[TS:.*]]: tensor<?xi64>)
@@ -1029,4 +1074,25 @@ func.func @ema_update(%e: tensor<64x1x3x3xf32>, %p: tensor<64x1x3x3xf32>, %decay
   %e1 = diffc.ema_update %e, %p, %decay : tensor<64x1x3x3xf32>, f32
   %e2 = diffc.ema_update %e16, %p16, %d64 : tensor<320xf16>, f64
   return %e1, %e2 : tensor<64x1x3x3xf32>, tensor<320xf16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @broadcast_like(
+//  CHECK-SAME:     %[[S:.*]]: tensor<?x64x1x1xf32>, %[[X:.*]]: tensor<?x64x7x7xf32>, %[[C:.*]]: tensor<f64>
+//       CHECK:   %[[B:.*]] = diffc.broadcast_like %[[S]], %[[X]] : (tensor<?x64x1x1xf32>, tensor<?x64x7x7xf32>) -> tensor<?x64x7x7xf32>
+//  CHECK-NEXT:   %[[Z:.*]] = diffc.broadcast_like %[[C]], %[[X]] : (tensor<f64>, tensor<?x64x7x7xf32>) -> tensor<?x64x7x7xf64>
+func.func @broadcast_like(%s: tensor<?x64x1x1xf32>, %x: tensor<?x64x7x7xf32>, %c: tensor<f64>) -> (tensor<?x64x7x7xf32>, tensor<?x64x7x7xf64>) {
+  %b = diffc.broadcast_like %s, %x : (tensor<?x64x1x1xf32>, tensor<?x64x7x7xf32>) -> tensor<?x64x7x7xf32>
+  %z = diffc.broadcast_like %c, %x : (tensor<f64>, tensor<?x64x7x7xf32>) -> tensor<?x64x7x7xf64>
+  return %b, %z : tensor<?x64x7x7xf32>, tensor<?x64x7x7xf64>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @heaviside(
+//       CHECK:   diffc.heaviside %{{.*}} : tensor<4x8xbf16>
+func.func @heaviside(%x: tensor<4x8xbf16>) -> tensor<4x8xbf16> {
+  %h = diffc.heaviside %x : tensor<4x8xbf16>
+  return %h : tensor<4x8xbf16>
 }

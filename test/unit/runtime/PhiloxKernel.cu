@@ -19,3 +19,15 @@ extern "C" __global__ void diffc_test_fill_normal(float *out, unsigned long long
   if (i < n)
     out[i] = diffc::normal_at(seed, offset, i);
 }
+
+/// One thread per element: the same mapping as diffc::fill_integers.
+extern "C" __global__ void diffc_test_fill_integers(long long *out,
+                                                    unsigned long long n,
+                                                    unsigned long long seed,
+                                                    unsigned long long offset,
+                                                    long long low,
+                                                    long long high) {
+  unsigned long long i = blockIdx.x * (unsigned long long)blockDim.x + threadIdx.x;
+  if (i < n)
+    out[i] = diffc::integer_at(seed, offset, i, low, high);
+}

@@ -248,4 +248,73 @@ TEST(PhiloxTest, StreamsConcatenate) {
   EXPECT_EQ(floatBits(whole[5]), floatBits(block.v[(kOffset + 5) % 4]));
 }
 
+//===----------------------------------------------------------------------===//
+// Uniform integers
+//===----------------------------------------------------------------------===//
+
+TEST(PhiloxTest, IntegersFollowTheDocumentedMapping) {
+  // Recomputed from the Philox words with 128-bit-free arithmetic: the
+  // integer part of low + range * w / 2^32, evaluated in long double.
+  const uint64_t seed = 0x1234abcd5678ull, offset = 6;
+  const int64_t low = -3, high = 997;
+  std::vector<int64_t> out(41);
+  fill_integers(seed, offset, low, high, out.data(), out.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    const uint64_t g = offset + i;
+    const uint32_t w = philox4x32_10(philox_counter_for_block(g / 4),
+                                     philox_key_from_seed(seed))
+                           .v[g % 4];
+    const long double exact =
+        low + static_cast<long double>(high - low) * w / 4294967296.0L;
+    EXPECT_EQ(out[i], static_cast<int64_t>(std::floor(exact))) << i;
+    EXPECT_EQ(out[i], integer_at(seed, offset, i, low, high)) << i;
+    EXPECT_EQ(w, philox_word_at(seed, g));
+  }
+}
+
+TEST(PhiloxTest, IntegerBoundsAndExtremeRanges) {
+  // The smallest and largest words map to low and high - 1.
+  EXPECT_EQ(uniform_integer(0u, 5, 10), 5);
+  EXPECT_EQ(uniform_integer(0xffffffffu, 5, 10), 14);
+  // range 1 is constant; range 2^32 is the word itself.
+  EXPECT_EQ(uniform_integer(0xdeadbeefu, 7, 1), 7);
+  EXPECT_EQ(uniform_integer(0xdeadbeefu, 0, 1ull << 32), 0xdeadbeefll);
+  EXPECT_EQ(uniform_integer(0u, -(1ll << 31), 1ull << 32), -(1ll << 31));
+  // Negative bounds and a bound at the edge of int64.
+  EXPECT_EQ(uniform_integer(0xffffffffu, INT64_MAX - 4, 4), INT64_MAX - 1);
+  EXPECT_EQ(uniform_integer(0u, INT64_MIN, 3), INT64_MIN);
+}
+
+TEST(PhiloxTest, IntegersAreUniform) {
+  // 1000 timesteps, 2^20 draws: every value appears, counts within 6 sigma.
+  constexpr size_t kN = size_t(1) << 20;
+  std::vector<int64_t> t(kN);
+  fill_integers(99, 0, 0, 1000, t.data(), kN);
+  std::vector<int64_t> count(1000, 0);
+  for (int64_t v : t) {
+    ASSERT_GE(v, 0);
+    ASSERT_LT(v, 1000);
+    ++count[v];
+  }
+  const double mean = double(kN) / 1000, sigma = std::sqrt(mean);
+  for (int v = 0; v < 1000; ++v)
+    EXPECT_NEAR(double(count[v]), mean, 6 * sigma) << "value " << v;
+}
+
+TEST(PhiloxTest, IntegerStreamsConcatenateAndStreamsDiffer) {
+  std::vector<int64_t> whole(50), parts(50);
+  fill_integers(3, 9, 0, 1000, whole.data(), 50);
+  fill_integers(3, 9, 0, 1000, parts.data(), 21);
+  fill_integers(3, 30, 0, 1000, parts.data() + 21, 29);
+  EXPECT_EQ(whole, parts);
+  // Counter word 2 selects independent streams of one seed.
+  size_t same = 0;
+  for (uint64_t g = 0; g < 64; ++g)
+    same += philox_word_at(5, g, kPhiloxStreamTensors) ==
+            philox_word_at(5, g, kPhiloxStreamShuffle);
+  EXPECT_LT(same, 2u);
+  EXPECT_EQ(philox_counter_for_block(7, kPhiloxStreamFlip).v[2], 2u);
+  EXPECT_EQ(philox_counter_for_block(7, 0), philox_counter_for_block(7));
+}
+
 } // namespace
