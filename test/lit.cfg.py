@@ -29,3 +29,17 @@ tools.append(ToolSubst("diffc-zoo", unresolved="fatal"))
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%diffc_src_root", config.diffc_src_root))
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# GPU features (docs/gpu.md). `ptxas`: the CUDA toolkit's assembler is there,
+# so GPU targets compile. `cuda-driver`: libcuda.so.1 loads, so tests that
+# need a GPU run; elsewhere lit reports them UNSUPPORTED (a visible skip).
+_cuda_home = os.environ.get("CUDA_HOME", "/usr/local/cuda")
+if os.access(os.path.join(_cuda_home, "bin", "ptxas"), os.X_OK):
+    config.available_features.add("ptxas")
+try:
+    import ctypes
+    ctypes.CDLL("libcuda.so.1")
+    config.available_features.add("cuda-driver")
+except OSError:
+    pass
+config.environment["CUDA_HOME"] = _cuda_home

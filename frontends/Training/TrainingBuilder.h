@@ -53,6 +53,26 @@ FailureOr<func::FuncOp> buildTrainStep(ModuleOp module, func::FuncOp model,
                                        const SchedulerConfig &scheduler,
                                        const TrainingOptions &options);
 
+/// Adds @train_loss_grad(params[P], x, labels) -> (loss, grads[P]) and
+///
+///   @train_step(params[P], exp_avg[P], exp_avg_sq[P], ema[P],
+///               x: tensor<?xCxHxWxf32>, labels: tensor<?xi64>, step: i64,
+///               lr: f32, ema_decay: f32, seed: i64)
+///       -> (params'[P], exp_avg'[P], exp_avg_sq'[P], ema'[P],
+///           loss: tensor<f32>)
+///
+/// to `module` for a classifier `model` (x) -> (logits: tensor<?xKxf32>,
+/// ...) such as the zoo's (frontends/Zoo/Classifier.h). The loss is the
+/// mean softmax cross-entropy of the logits against the labels
+/// (torch.nn.functional.cross_entropy), composed of diffc ops in the
+/// log-sum-exp form; the seed is unused (the step draws no noise) and kept
+/// so that both kinds of train_step end alike. Records train.kind =
+/// "classifier" and train.config {sample_shape, num_classes, optimizer...}.
+/// Errors are emitted at the model.
+FailureOr<func::FuncOp> buildClassifierTrainStep(ModuleOp module,
+                                                 func::FuncOp model,
+                                                 const TrainingOptions &options);
+
 /// "train_step".
 llvm::StringRef trainStepEntryName();
 

@@ -8,10 +8,13 @@
 
 #include "passes/Conversion/Passes.h"
 #include "passes/Diffc/Passes.h"
+#include "passes/Gpu/Passes.h"
 
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringSwitch.h"
+
+#include <cstdlib>
 
 using namespace mlir;
 
@@ -71,6 +74,10 @@ void diffc::buildDiffcCpuPipeline(OpPassManager &pm, CpuStage stopAfter,
   addPasses(pm, "buffer-deallocation-pipeline");
   if (stopAfter == CpuStage::Bufferized)
     return;
+  addCpuLoweringFromBuffers(pm, stopAfter);
+}
+
+void diffc::addCpuLoweringFromBuffers(OpPassManager &pm, CpuStage stopAfter) {
   addPasses(pm, "convert-linalg-to-loops,canonicalize");
   if (stopAfter == CpuStage::Loops)
     return;
@@ -82,7 +89,75 @@ void diffc::buildDiffcCpuPipeline(OpPassManager &pm, CpuStage stopAfter,
                 "reconcile-unrealized-casts");
 }
 
+std::string diffc::ptxFeatureFor(StringRef target) {
+  // The first PTX ISA version of each chip (PTX ISA manual, "Release
+  // notes"); LLVM 22's default (+ptx60) is too old for all of them.
+  return llvm::StringSwitch<std::string>(target)
+      .Case("sm_80", "+ptx70")
+      .Case("sm_86", "+ptx71")
+      .Case("sm_89", "+ptx78")
+      .Case("sm_90", "+ptx78")
+      .Case("sm_100", "+ptx86")
+      .Case("sm_120", "+ptx87")
+      .Default("");
+}
+
+std::string diffc::supportedGpuTargets() {
+  return "sm_80, sm_86, sm_89, sm_90, sm_100, sm_120";
+}
+
+void diffc::buildDiffcGpuPipeline(OpPassManager &pm, bool hostLoops,
+                                  ArrayRef<std::string> targets,
+                                  StringRef toolkit) {
+  buildDiffcCpuPipeline(pm, CpuStage::Bufferized, /*cpuKernels=*/false);
+  // For the host-loop check, ops without a GPU lowering stay CPU loops so
+  // that whole test files compile; for GPU targets they are errors.
+  GpuMapElementwisePassOptions mapOptions;
+  mapOptions.verify = !hostLoops;
+  pm.addNestedPass<func::FuncOp>(createGpuMapElementwisePass(mapOptions));
+  pm.addPass(createCanonicalizerPass());
+  if (hostLoops) {
+    pm.addNestedPass<func::FuncOp>(createGpuLaunchToLoopsPass());
+    addCpuLoweringFromBuffers(pm, CpuStage::LLVM);
+    return;
+  }
+  if (!targets.empty())
+    buildDiffcGpuToPtxPipeline(pm, targets, toolkit);
+}
+
+void diffc::buildDiffcGpuToPtxPipeline(OpPassManager &pm,
+                                       ArrayRef<std::string> targets,
+                                       StringRef toolkit) {
+  // Constants and index arithmetic move into the kernels: fewer parameters,
+  // and the delinearization divides by constants (multiply-shift in PTX).
+  addPasses(pm, "func.func(gpu-launch-sink-index-computations)");
+  addPasses(pm, "gpu-kernel-outlining");
+  pm.addPass(createGpuMergeModulesPass());
+  for (const std::string &target : targets)
+    addPasses(pm, "nvvm-attach-target{chip=" + target +
+                      " features=" + ptxFeatureFor(target) + " O=3}");
+  addPasses(pm, "gpu.module(lower-affine,arith-expand,convert-scf-to-cf,"
+                "convert-gpu-to-nvvm{index-bitwidth=64},canonicalize,cse,"
+                "reconcile-unrealized-casts)");
+  std::string path = toolkit.str();
+  if (path.empty()) {
+    const char *home = std::getenv("CUDA_HOME");
+    path = home && *home ? home : "/usr/local/cuda";
+  }
+  addPasses(pm, "gpu-module-to-binary{format=isa toolkit=" + path + "}");
+}
+
 void diffc::registerDiffcPipelines() {
+  PassPipelineRegistration<GpuPipelineOptions>(
+      "diffc-gpu-pipeline",
+      "Lower diffc to GPU kernels (the `diffc compile --target=sm_XX` "
+      "pipeline): host functions with gpu.launch kernels; with targets=, "
+      "PTX per target; with host-loops, the kernels as host loops in LLVM",
+      [](OpPassManager &pm, const GpuPipelineOptions &options) {
+        std::vector<std::string> targets(options.targets.begin(),
+                                         options.targets.end());
+        buildDiffcGpuPipeline(pm, options.hostLoops, targets, options.toolkit);
+      });
   PassPipelineRegistration<CpuPipelineOptions>(
       "diffc-cpu-pipeline",
       "Lower diffc to the LLVM dialect for x86-64 (the `diffc compile "

@@ -59,7 +59,59 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
 void buildDiffcCpuPipeline(OpPassManager &pm, CpuStage stopAfter,
                            bool cpuKernels = true);
 
-/// Registers `diffc-cpu-pipeline` with the pass registry.
+/// The lowering after the Bufferized stage down to the LLVM dialect for
+/// x86-64 (linalg to loops, then everything to LLVM), up to `stopAfter`.
+void addCpuLoweringFromBuffers(OpPassManager &pm, CpuStage stopAfter);
+
+//===----------------------------------------------------------------------===//
+// GPU (docs/gpu.md)
+//===----------------------------------------------------------------------===//
+
+struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
+  PassOptions::Option<bool> hostLoops{
+      *this, "host-loops",
+      llvm::cl::desc("Run the GPU kernels' logic as host loops and lower "
+                     "everything to the LLVM dialect for x86-64 (the "
+                     "GPU-logic-on-CPU check)"),
+      llvm::cl::init(false)};
+  PassOptions::ListOption<std::string> targets{
+      *this, "targets",
+      llvm::cl::desc("GPU targets (sm_80, ...): outline the kernels and emit "
+                     "PTX for each (gpu.binary with one object per target)")};
+  PassOptions::Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit path (libdevice), default $CUDA_HOME or "
+                     "/usr/local/cuda"),
+      llvm::cl::init("")};
+};
+
+/// The PTX ISA version (LLVM feature "+ptxNN") a GPU target is compiled
+/// with: the oldest one that supports the chip, so that the PTX runs on as
+/// many drivers as possible. Empty for a target diffc does not support.
+std::string ptxFeatureFor(StringRef target);
+
+/// The GPU targets diffc supports, comma separated, for messages.
+std::string supportedGpuTargets();
+
+/// The CPU pipeline to the Bufferized stage with generated loops for every
+/// op (no CPU kernel calls), then diffc-gpu-map-elementwise: host functions
+/// that launch gpu.launch kernels. Then either (`hostLoops`) the kernels as
+/// host loops, lowered to LLVM for x86-64, or (non-empty `targets`) the
+/// NVVM path: outlining into one gpu.module, NVVM lowering with libdevice
+/// and PTX for each target in a gpu.binary.
+void buildDiffcGpuPipeline(OpPassManager &pm, bool hostLoops,
+                           ArrayRef<std::string> targets = {},
+                           StringRef toolkit = "");
+
+/// The NVVM part of buildDiffcGpuPipeline alone, for a module that has been
+/// through it without targets: outlining, merging into one gpu.module
+/// (diffc_kernels), NVVM lowering, PTX per target.
+void buildDiffcGpuToPtxPipeline(OpPassManager &pm,
+                                ArrayRef<std::string> targets,
+                                StringRef toolkit = "");
+
+/// Registers `diffc-cpu-pipeline` and `diffc-gpu-pipeline` with the pass
+/// registry.
 void registerDiffcPipelines();
 
 } // namespace mlir::diffc

@@ -16,6 +16,7 @@
 
 #include "atomic_file.h"
 #include "file_bytes.h"
+#include "gpu_plan.h"
 #include "diffc/artifact_generated.h"
 #include "json.h"
 
@@ -410,6 +411,67 @@ std::unique_ptr<Artifact> Artifact::verify(const std::string &name,
       if (!detail::isValidUtf8(value))
         return failed(where + ": the value is not valid UTF-8");
       artifact->metadata_.emplace_back(std::string(key), std::string(value));
+    }
+  }
+
+  // GPU kernels: absent in artifacts without GPU code.
+  if (module->gpu_kernels()) {
+    std::set<std::string> names;
+    for (flatbuffers::uoffset_t i = 0; i < module->gpu_kernels()->size(); ++i) {
+      const fb::GpuKernel *k = module->gpu_kernels()->Get(i);
+      std::string where = "GPU kernel " + std::to_string(i);
+      if (!k)
+        return failed(where + " is null");
+      GpuKernelInfo info;
+      info.name = k->name()->str();
+      where += " (" + quoted(k->name()) + ")";
+      if (info.name.empty())
+        return failed(where + " has an empty name");
+      if (!names.insert(info.name).second)
+        return failed(where + ": another GPU kernel has the same name");
+      if (k->function())
+        info.function = k->function()->str();
+      if (k->grid_rule() != fb::GridRule::elementwise_1d)
+        return failed(where + " has grid rule " +
+                      std::to_string(static_cast<int>(k->grid_rule())) +
+                      ", which this runtime does not know");
+      info.gridRule = GpuGridRule::elementwise_1d;
+      if (k->block()->size() != 3)
+        return failed(where + " has " + std::to_string(k->block()->size()) +
+                      " block extents, expected 3");
+      for (int d = 0; d < 3; ++d)
+        info.block[d] = k->block()->Get(d);
+      std::string why = detail::checkGpuBlock(info.block);
+      if (!why.empty())
+        return failed(where + ": " + why);
+      info.sharedMemoryBytes = k->shared_memory_bytes();
+      info.staticElements = k->static_elements();
+      if (k->params()) {
+        for (flatbuffers::uoffset_t j = 0; j < k->params()->size(); ++j) {
+          const fb::KernelParam *p = k->params()->Get(j);
+          std::string pwhere = where + " parameter " + std::to_string(j);
+          if (!p)
+            return failed(pwhere + " is null");
+          GpuKernelParam param;
+          param.isBuffer = p->is_buffer();
+          param.rank = p->rank();
+          param.elementType = static_cast<ElementType>(p->element_type());
+          param.index = p->index();
+          if (p->source() > fb::KernelParamSource::MAX)
+            return failed(pwhere + " has an unknown source " +
+                          std::to_string(static_cast<int>(p->source())));
+          param.source = static_cast<GpuKernelParam::Source>(p->source());
+          if (param.rank < 0 || (!param.isBuffer && param.rank != 0))
+            return failed(pwhere + " has rank " + std::to_string(param.rank));
+          bool indexed = param.source == GpuKernelParam::Source::argument ||
+                         param.source == GpuKernelParam::Source::result;
+          if (indexed != (param.index >= 0))
+            return failed(pwhere + " has index " +
+                          std::to_string(param.index) + " for its source");
+          info.params.push_back(param);
+        }
+      }
+      artifact->gpuKernels_.push_back(std::move(info));
     }
   }
 

@@ -15,6 +15,7 @@
 #include "diffc/artifact.h"
 
 #include "atomic_file.h"
+#include "gpu_plan.h"
 #include "diffc/artifact_generated.h"
 #include "json.h"
 
@@ -173,6 +174,21 @@ bool checkParameters(const std::vector<ParameterSignature> &parameters,
 
 
 /// The writer-side twin of the reader's metadata checks.
+bool checkGpuKernels(const std::vector<GpuKernelInfo> &kernels,
+                     std::string *error) {
+  std::set<std::string> names;
+  for (const GpuKernelInfo &k : kernels) {
+    if (k.name.empty())
+      return fail(error, "a GPU kernel has an empty name");
+    if (!names.insert(k.name).second)
+      return fail(error, "two GPU kernels are named '" + k.name + "'");
+    std::string why = detail::checkGpuBlock(k.block);
+    if (!why.empty())
+      return fail(error, "GPU kernel '" + k.name + "': " + why);
+  }
+  return true;
+}
+
 bool checkMetadata(const std::vector<MetadataEntry> &metadata,
                    std::string *error) {
   std::set<std::string_view> keys;
@@ -256,6 +272,8 @@ bool ArtifactWriter::layout(Layout *layout, std::string *error) const {
 
   if (!checkParameters(parameters_, entryPoints_, weights_, error))
     return false;
+  if (!checkGpuKernels(gpuKernels_, error))
+    return false;
   if (!checkMetadata(metadata_, error))
     return false;
 
@@ -317,10 +335,37 @@ bool ArtifactWriter::layout(Layout *layout, std::string *error) const {
                                         b.CreateString(value)));
     metadata = b.CreateVector(list);
   }
+  // And GPU kernels: artifacts without GPU code stay byte for byte the same.
+  flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::GpuKernel>>>
+      gpuKernels;
+  if (!gpuKernels_.empty()) {
+    std::vector<flatbuffers::Offset<fb::GpuKernel>> list;
+    for (const GpuKernelInfo &k : gpuKernels_) {
+      std::vector<uint32_t> block(k.block, k.block + 3);
+      flatbuffers::Offset<
+          flatbuffers::Vector<flatbuffers::Offset<fb::KernelParam>>>
+          params;
+      if (!k.params.empty()) {
+        std::vector<flatbuffers::Offset<fb::KernelParam>> ps;
+        for (const GpuKernelParam &p : k.params)
+          ps.push_back(fb::CreateKernelParam(
+              b, p.isBuffer, p.rank,
+              static_cast<fb::ElementType>(p.elementType),
+              static_cast<fb::KernelParamSource>(p.source), p.index));
+        params = b.CreateVector(ps);
+      }
+      list.push_back(fb::CreateGpuKernel(
+          b, b.CreateString(k.name), b.CreateString(k.function),
+          static_cast<fb::GridRule>(k.gridRule), b.CreateVector(block),
+          k.sharedMemoryBytes, k.staticElements, params));
+    }
+    gpuKernels = b.CreateVector(list);
+  }
   auto producer = producer_.empty() ? 0 : b.CreateString(producer_);
   auto module = fb::CreateModule(b, kArtifactSchemaVersion, producer,
                                  b.CreateVector(entries), b.CreateVector(code),
-                                 b.CreateVector(weights), parameters, metadata);
+                                 b.CreateVector(weights), parameters, metadata,
+                                 gpuKernels);
   fb::FinishSizePrefixedModuleBuffer(b, module);
   // GetSize() includes the 4-byte size prefix: the table ends at 4 + N.
   layout->dataStart = alignUp(b.GetSize(), kArtifactAlignment);

@@ -41,6 +41,14 @@ bool diffc::readTrainStepSpec(const Artifact &artifact, TrainStepSpec *spec,
                "'");
 
   TrainStepSpec s;
+  if (const std::string *kind = artifact.findMetadata(kTrainKindMetadataKey)) {
+    if (*kind == "classifier")
+      s.kind = TrainKind::classifier;
+    else if (*kind != "ddpm")
+      return bad("metadata 'train.kind' is '" + *kind +
+                 "', expected 'ddpm' or 'classifier'");
+  }
+  const bool classifier = s.kind == TrainKind::classifier;
   JsonValue json;
   std::string why;
   if (!detail::parseJson(*names, &json, &why) ||
@@ -80,15 +88,24 @@ bool diffc::readTrainStepSpec(const Artifact &artifact, TrainStepSpec *spec,
     *out = v->string;
     return true;
   };
-  double timesteps = 0;
-  if (!number("num_train_timesteps", &timesteps) ||
-      !text("prediction_type", &s.predictionType) ||
-      !text("optimizer", &s.optimizer) || !number("beta1", &s.beta1) ||
+  if (classifier) {
+    const JsonValue *classes = json.member("num_classes");
+    if (!classes || !classes->integer || *classes->integer < 1)
+      return bad("metadata 'train.config' of a classifier needs a positive "
+                 "integer 'num_classes'");
+    s.numClasses = *classes->integer;
+  } else {
+    double timesteps = 0;
+    if (!number("num_train_timesteps", &timesteps) ||
+        !text("prediction_type", &s.predictionType))
+      return false;
+    s.numTrainTimesteps = static_cast<int64_t>(timesteps);
+  }
+  if (!text("optimizer", &s.optimizer) || !number("beta1", &s.beta1) ||
       !number("beta2", &s.beta2) || !number("epsilon", &s.epsilon) ||
       !number("weight_decay", &s.weightDecay) ||
       !number("grad_clip", &s.gradClip))
     return false;
-  s.numTrainTimesteps = static_cast<int64_t>(timesteps);
   const JsonValue *shape = json.member("sample_shape");
   if (!shape || shape->kind != JsonValue::Kind::Array ||
       shape->items.size() != 3)
@@ -100,18 +117,22 @@ bool diffc::readTrainStepSpec(const Artifact &artifact, TrainStepSpec *spec,
     s.sampleShape.push_back(*d.integer);
   }
 
-  // train_step(params, m, v, ema, x0, step, lr, ema_decay, seed)
+  // train_step(params, m, v, ema, x0, [labels,] step, lr, ema_decay, seed)
   //   -> (params, m, v, ema, loss)
   size_t p = s.parameters.size();
+  const size_t extra = classifier ? 1 : 0; // the labels
   std::string where = "entry point \"train_step\"";
-  if (entry->inputs.size() != 4 * p + 5 || entry->outputs.size() != 4 * p + 1)
+  if (entry->inputs.size() != 4 * p + 5 + extra ||
+      entry->outputs.size() != 4 * p + 1)
     return bad(
         where + " takes " + std::to_string(entry->inputs.size()) +
         " arguments and returns " + std::to_string(entry->outputs.size()) +
         " results; with " + std::to_string(p) +
         " parameters in 'train.parameters' it "
         "must take " +
-        std::to_string(4 * p + 5) + " and return " + std::to_string(4 * p + 1));
+        std::to_string(4 * p + 5 + extra) + " and return " +
+        std::to_string(4 * p + 1) +
+        (classifier ? " (train.kind is classifier)" : ""));
   for (size_t i = 0; i < p; ++i) {
     const ValueSignature &type = entry->inputs[i];
     if (type.kind != ValueKind::tensor)
@@ -144,17 +165,24 @@ bool diffc::readTrainStepSpec(const Artifact &artifact, TrainStepSpec *spec,
                typeString(x0) + ", expected " +
                typeString(ValueSignature::tensor(ElementType::f32, want)) +
                " for sample_shape in 'train.config'");
-  if (!isI64Scalar(entry->inputs[4 * p + 1]) ||
-      !isF32Scalar(entry->inputs[4 * p + 2]) ||
-      !isF32Scalar(entry->inputs[4 * p + 3]) ||
-      !isI64Scalar(entry->inputs[4 * p + 4]))
+  if (classifier) {
+    const ValueSignature &labels = entry->inputs[4 * p + 1];
+    if (labels.kind != ValueKind::tensor ||
+        labels.elementType != ElementType::i64 ||
+        labels.shape != std::vector<int64_t>{kDynamicExtent})
+      return bad(where + " argument " + ordinal(4 * p + 1) + " (labels) is " +
+                 typeString(labels) + ", expected tensor<?xi64>");
+  }
+  const size_t q = 4 * p + 1 + extra; // step
+  if (!isI64Scalar(entry->inputs[q]) || !isF32Scalar(entry->inputs[q + 1]) ||
+      !isF32Scalar(entry->inputs[q + 2]) || !isI64Scalar(entry->inputs[q + 3]))
     return bad(where +
                " must end in (step: i64, lr: f32, ema_decay: f32, "
                "seed: i64), got (" +
-               typeString(entry->inputs[4 * p + 1]) + ", " +
-               typeString(entry->inputs[4 * p + 2]) + ", " +
-               typeString(entry->inputs[4 * p + 3]) + ", " +
-               typeString(entry->inputs[4 * p + 4]) + ")");
+               typeString(entry->inputs[q]) + ", " +
+               typeString(entry->inputs[q + 1]) + ", " +
+               typeString(entry->inputs[q + 2]) + ", " +
+               typeString(entry->inputs[q + 3]) + ")");
   const ValueSignature &loss = entry->outputs[4 * p];
   if (loss.kind != ValueKind::tensor || loss.elementType != ElementType::f32 ||
       !loss.shape.empty())

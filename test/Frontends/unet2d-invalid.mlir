@@ -33,7 +33,7 @@
 // RUN: not diffc-zoo unet2d --no-attention --attention-resolutions=7 2>&1 | FileCheck %s --check-prefix=CONFLICT
 // CONFLICT: diffc-zoo: error: --no-attention and --attention-resolutions exclude each other
 // RUN: not diffc-zoo 2>&1 | FileCheck %s --check-prefix=MODEL
-// MODEL: diffc-zoo: error: expected a model: unet2d (see diffc-zoo --help)
+// MODEL: diffc-zoo: error: expected a model: unet2d or classifier (see diffc-zoo --help)
 
 // Test: --help lists the unet2d options.
 // RUN: diffc-zoo unet2d --help | FileCheck %s --check-prefix=HELP

@@ -8,8 +8,8 @@
 // ENUM: diffc: error: {{.*}}bad_enum.json: unknown prediction_type "noise"
 // RUN: not diffc compile %S/Inputs/toy_model.mlir --sampler=euler -o %t/c.diffc 2>&1 | FileCheck %s --check-prefix=SAMPLER
 // SAMPLER: diffc: error: unknown --sampler 'euler' (expected ddim or ddpm)
-// RUN: not diffc compile %S/Inputs/toy_model.mlir --target=sm_90 -o %t/d.diffc 2>&1 | FileCheck %s --check-prefix=TARGET
-// TARGET: diffc: error: unknown or unsupported target 'sm_90' (supported: x86_64)
+// RUN: not diffc compile %S/Inputs/toy_model.mlir --target=sm_70 -o %t/d.diffc 2>&1 | FileCheck %s --check-prefix=TARGET
+// TARGET: diffc: error: unknown or unsupported target 'sm_70' (supported: x86_64, sm_80, sm_86, sm_89, sm_90, sm_100, sm_120)
 // RUN: not diffc compile %S/Inputs/toy_model.mlir 2>&1 | FileCheck %s --check-prefix=NOOUT
 // NOOUT: diffc: error: no output file: pass -o FILE
 // RUN: %python %S/Inputs/make_weights.py %t/wrong.safetensors scale.weight 3 1.0

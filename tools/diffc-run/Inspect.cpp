@@ -53,6 +53,27 @@ namespace diffc {
 
 namespace {
 
+std::string jsonString(const std::string &s);
+
+/// A kernel's parameters, compactly, as JSON strings: "arg0:buffer<rank 4,
+/// f32>", "result0:...", "elements:i64", "host:f32".
+std::string gpuParams(const GpuKernelInfo &k) {
+  std::string out;
+  for (const GpuKernelParam &p : k.params) {
+    std::string source =
+        p.source == GpuKernelParam::Source::argument ? "arg" + std::to_string(p.index)
+        : p.source == GpuKernelParam::Source::result
+            ? "result" + std::to_string(p.index)
+        : p.source == GpuKernelParam::Source::elements ? "elements"
+                                                       : "host";
+    std::string type = elementTypeName(p.elementType);
+    if (p.isBuffer)
+      type = "buffer<rank " + std::to_string(p.rank) + ", " + type + ">";
+    out += (out.empty() ? "" : ", ") + jsonString(source + ":" + type);
+  }
+  return out;
+}
+
 std::string jsonString(const std::string &s) {
   std::string out = "\"";
   for (unsigned char c : s) {
@@ -150,6 +171,25 @@ std::string inspectJson(const Artifact &artifact) {
   out += "  \"code_objects\": ";
   appendArray(out, "  ", code);
   out += ",\n";
+
+  // Only artifacts with GPU code have the key, so CPU-only output is unchanged.
+  if (!artifact.gpuKernels().empty()) {
+    std::vector<std::string> kernels;
+    for (const GpuKernelInfo &k : artifact.gpuKernels())
+      kernels.push_back(
+          "{\"name\": " + jsonString(k.name) +
+          ", \"function\": " + jsonString(k.function) +
+          ", \"grid_rule\": \"elementwise_1d\", \"block\": [" +
+          std::to_string(k.block[0]) + ", " + std::to_string(k.block[1]) +
+          ", " + std::to_string(k.block[2]) +
+          "], \"shared_memory_bytes\": " +
+          std::to_string(k.sharedMemoryBytes) +
+          ", \"static_elements\": " + std::to_string(k.staticElements) +
+          ", \"params\": [" + gpuParams(k) + "]}");
+    out += "  \"gpu_kernels\": ";
+    appendArray(out, "  ", kernels);
+    out += ",\n";
+  }
 
   std::vector<std::string> weights;
   for (const WeightRef &w : artifact.weights())

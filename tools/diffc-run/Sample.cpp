@@ -26,8 +26,8 @@ static bool endsWith(const std::string &s, const char *suffix) {
   return s.size() >= x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0;
 }
 
-bool diffc::runSampler(const Session &session, const SampleOptions &o,
-                       std::string *error) {
+bool diffc::drawSamples(const Session &session, const SampleOptions &o,
+                        Tensor *x0, std::string *error) {
   auto fail = [&](const std::string &m) {
     *error = m;
     return false;
@@ -43,9 +43,6 @@ bool diffc::runSampler(const Session &session, const SampleOptions &o,
                 "'): compile it with diffc compile --sampler=" + o.sampler);
   if (o.sampler == "ddpm" && o.etaGiven)
     return fail("--eta applies to the ddim sampler only");
-  for (const std::string &out : o.outs)
-    if (!endsWith(out, ".png") && !endsWith(out, ".npy"))
-      return fail("--out " + out + ": expected a .npy or .png file name");
   if (o.steps < 1)
     return fail("--steps must be at least 1, got " + std::to_string(o.steps));
   if (entry->inputs.empty() || entry->inputs[0].kind != ValueKind::tensor ||
@@ -83,7 +80,21 @@ bool diffc::runSampler(const Session &session, const SampleOptions &o,
   std::vector<Arg> outputs;
   if (!session.call(entryName, inputs, &outputs, error))
     return false;
-  const Tensor &x0 = outputs.at(0).tensor;
+  *x0 = std::move(outputs.at(0).tensor);
+  return true;
+}
+
+bool diffc::runSampler(const Session &session, const SampleOptions &o,
+                       std::string *error) {
+  for (const std::string &out : o.outs)
+    if (!endsWith(out, ".png") && !endsWith(out, ".npy")) {
+      *error = "--out " + out + ": expected a .npy or .png file name";
+      return false;
+    }
+  Tensor x0;
+  if (!drawSamples(session, o, &x0, error))
+    return false;
+  const std::string entryName = "sample_" + o.sampler;
 
   // Each writer is atomic: a file is either complete or not there.
   for (const std::string &out : o.outs) {

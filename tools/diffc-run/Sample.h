@@ -30,6 +30,12 @@ struct SampleOptions {
   std::string schedulerConfig;
 };
 
+/// Runs the artifact's sample_<sampler> entry once (a batch of o.batch
+/// samples, or x_T from o.init) into *x0; o.outs is not used. Returns false
+/// with a one-line error.
+bool drawSamples(const Session &session, const SampleOptions &options,
+                 Tensor *x0, std::string *error);
+
 /// Runs the artifact's sample_<sampler> entry and writes the outputs. Returns
 /// false with a one-line error (no output file is left half-written).
 bool runSampler(const Session &session, const SampleOptions &options,

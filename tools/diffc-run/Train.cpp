@@ -5,7 +5,8 @@
 //===----------------------------------------------------------------------===//
 //
 // The training driver around a compiled train_step (diffc/training.h): it
-// loads the data, draws the seeded batches, calls train_step once per
+// loads the data, draws the seeded batches (with their labels when the
+// train_step is a classifier's), calls train_step once per
 // optimizer step with the parameters, Adam moments and EMA it carries,
 // writes the loss log, the progress line and atomic checkpoints, and stops
 // at the first non-finite loss.
@@ -458,6 +459,23 @@ int diffc::runTraining(const std::string &model, const TrainFlags &flags,
   ImageDataset data;
   if (!loadDataset(settings.get("--data"), &spec.sampleShape, &data, &why))
     return failWith(kExitError, why);
+  if (spec.takesLabels()) {
+    // A classifier learns the labels: every image needs one in range.
+    if (data.labels.size() != size_t(data.count))
+      return failWith(kExitError,
+                      data.source +
+                          ": no labels; the artifact trains a classifier, "
+                          "which needs labelled data (fashion-mnist, "
+                          "fashion-mnist-test, digits)");
+    for (int64_t i = 0; i < data.count; ++i)
+      if (data.labels[i] < 0 || data.labels[i] >= spec.numClasses)
+        return failWith(kExitError,
+                        data.source + ": label " +
+                            std::to_string(data.labels[i]) + " of image " +
+                            std::to_string(i) + " is outside [0, " +
+                            std::to_string(spec.numClasses) + "), the " +
+                            "classifier's classes");
+  }
   if (!resume.empty() && state.datasetSize != data.count)
     return failWith(kExitError, resume + ": the checkpoint was trained on " +
                                     std::to_string(state.datasetSize) +
@@ -577,16 +595,26 @@ int diffc::runTraining(const std::string &model, const TrainFlags &flags,
                           &x0, &why))
       return failWith(kExitError, why);
     sampler.fill(state.samplesSeen, batch, uint64_t(step), x0.dataAs<float>());
+    Tensor labels;
+    if (spec.takesLabels()) {
+      if (!Tensor::allocate(ElementType::i64, {batch}, &labels, &why))
+        return failWith(kExitError, why);
+      int64_t *out = labels.dataAs<int64_t>();
+      for (int64_t i = 0; i < batch; ++i)
+        out[i] = data.labels[sampler.indexAt(state.samplesSeen + i)];
+    }
     float stepLr = static_cast<float>(
         warmup > 0 ? lr * std::min(1.0, double(step) / double(warmup)) : lr);
 
     std::vector<Arg> inputs;
-    inputs.reserve(4 * p + 5);
+    inputs.reserve(4 * p + 6);
     for (std::vector<Tensor> *group :
          {&state.params, &state.expAvg, &state.expAvgSq, &state.ema})
       for (Tensor &t : *group)
         inputs.push_back(Arg::ofTensor(std::move(t)));
     inputs.push_back(Arg::ofTensor(std::move(x0)));
+    if (spec.takesLabels())
+      inputs.push_back(Arg::ofTensor(std::move(labels)));
     inputs.push_back(Arg::ofI64(step));
     inputs.push_back(Arg::ofF32(stepLr));
     inputs.push_back(Arg::ofF32(emaDecay));

@@ -17,6 +17,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Devices.h"
+#include "Eval.h"
 #include "Inspect.h"
 #include "Sample.h"
 #include "Train.h"
@@ -62,7 +64,24 @@ USAGE
             [--seed S] [--ema-decay D] [--flip] [--weights INIT]...
             [--checkpoint-dir DIR] [--checkpoint-every K] [--resume CKPT]
             [--out-ema FILE] [--log FILE.csv] [-v]
+  diffc-run CLASSIFIER.diffc eval [--weights W]...
+            (--samples X.npy | --generate MODEL.diffc [--generate-weights W]
+             [--num-samples N] [--sampler S] [--steps N] [--eta E]
+             [--seed S] [--batch B] [--save-samples X.npy]) [--accuracy]
+            [--reference fashion-mnist-test|DATA] [--confidence P]
+            [--eval-batch B] [--stats-cache FILE|none] [--json] [-v]
+  diffc-run devices
   diffc-run --help | --version
+
+  --device auto|cpu|cuda (call, sample, train, eval): where to run. cpu and
+            auto (for now) run the x86_64 code. cuda loads the NVIDIA driver
+            (dlopen libcuda.so.1), picks the artifact's cubin for the GPU's
+            compute capability (else its PTX, JIT-compiled), loads it, and
+            then stops with exit 1: running entry points on the GPU is not
+            implemented yet (docs/gpu.md). Without a driver it says that
+            no NVIDIA driver was found (libcuda.so.1) and exits 1.
+  devices   List the CPU and the CUDA devices (name, compute capability,
+            memory), or why there is none; exit 0.
 
 COMMANDS
   inspect   Verify MODEL.diffc and print it as JSON: schema version, producer,
@@ -161,6 +180,40 @@ WEIGHTS
             --log F.csv     one line "step,loss,lr" per step; a resumed run
                             keeps the lines up to its checkpoint and appends
 
+  eval      Sample quality in the feature space of a classifier compiled
+            by diffc (entry `classifier(x) -> (logits, features)`, from
+            diffc-zoo classifier; docs/evaluation.md). --weights are the
+            classifier's. Prints
+              FID        between the classifier's penultimate features of
+                         the samples and of the reference set, in float64:
+                         |mu1 - mu2|^2 + Tr(S1 + S2 - 2 (S1 S2)^(1/2))
+              confident  the share of samples whose largest softmax
+                         probability exceeds --confidence (default 0.9)
+              classes    how many samples the classifier puts in each class
+            and the classifier's accuracy on a labelled reference set.
+            --samples X.npy  float32 [N, C, H, W] in [-1, 1], as
+                            `sample --out x.npy` writes them (N >= 2)
+            --generate M    draw --num-samples N (default 1000) with the
+                            sampler artifact M (--generate-weights W, its
+                            weights, comma-separated for several files);
+                            --sampler, --steps, --eta, --seed, --batch
+                            (default 100) and --scheduler-config as for
+                            `sample`; batch k uses seed S + k, so it equals
+                            `M sample --seed S+k --batch B`. --save-samples
+                            F.npy keeps them.
+            --accuracy      (also) report the accuracy on the reference set,
+                            which must have labels; alone it needs no samples
+            --reference D   fashion-mnist-test (default), fashion-mnist,
+                            digits or a folder of .png images
+            --stats-cache F where the reference statistics are cached
+                            (default: beside the first --weights file,
+                            <stem>.fid-<reference>.safetensors; `none`: no
+                            cache). The cache is keyed by a hash of the
+                            weights, the classifier and the reference data,
+                            and recomputed when they change.
+            --eval-batch B  images per classifier call (default 500)
+            --json          print the report as JSON on stdout
+
 OPTIONS
   --weights F, --weights=F
                        a safetensors file of parameter values for `call`,
@@ -192,6 +245,12 @@ EXAMPLES
             --warmup 500 --epochs 20 --flip --checkpoint-dir ckpt \
             --log train.csv --out-ema ema.safetensors
   diffc-run model.diffc train --resume ckpt/latest.safetensors --epochs 40
+  diffc-run classifier.diffc eval --weights classifier.safetensors --accuracy
+  diffc-run classifier.diffc eval --weights classifier.safetensors \
+            --samples x0.npy --json
+  diffc-run classifier.diffc eval --weights classifier.safetensors \
+            --generate model.diffc --generate-weights ema.safetensors \
+            --steps 50 --eta 0 --num-samples 10000 --batch 250
 
 EXIT STATUS
   0 success, 1 error (invalid artifact or input, failed call, I/O), 2 usage.
@@ -219,6 +278,8 @@ struct Options {
   /// Command options ("--steps=50"), parsed by the command that takes them.
   std::vector<std::string> sampleFlags;
   bool verbose = false;
+  /// --device: auto, cpu or cuda (Devices.h).
+  std::vector<std::string> device;
 };
 
 /// Parses a scalar --arg ("i64:5"); returns false with *why for a malformed
@@ -601,11 +662,38 @@ int runTrain(const Options &options) {
   return 0;
 }
 
+int runEval(const Options &options) {
+  if (!options.positional.empty())
+    return usageError("eval takes no positional argument, got '" +
+                      options.positional[0] + "'");
+  if (!options.args.empty() || !options.outs.empty())
+    return usageError("eval reads --samples and prints its report; it takes "
+                      "no --arg/--out");
+  EvalFlags flags;
+  flags.weights = options.weights;
+  flags.verbose = options.verbose;
+  for (const std::string &flag : options.sampleFlags) {
+    size_t eq = flag.find('=');
+    std::string name = flag.substr(0, eq);
+    if (flags.values.count(name))
+      return usageError(name + " is given twice");
+    flags.values[name] = flag.substr(eq + 1);
+  }
+  std::string why;
+  int status = runEvaluation(options.model, flags, &why);
+  if (status == kExitUsage)
+    return usageError(why);
+  if (status != 0)
+    return error(why);
+  return 0;
+}
+
 constexpr Command kCommands[] = {
     {"inspect", runInspect},
     {"call", runCall},
     {"sample", runSample},
     {"train", runTrain},
+    {"eval", runEval},
 };
 
 /// The value options of `sample` (train's are trainValueFlags()).
@@ -624,6 +712,14 @@ bool isTrainFlag(const std::string &name) {
   for (const std::string &flag : trainValueFlags())
     if (name == flag)
       return true;
+  return false;
+}
+
+bool isEvalFlag(const std::string &name) {
+  for (const auto *list : {&evalValueFlags(), &evalBooleanFlags()})
+    for (const std::string &flag : *list)
+      if (name == flag)
+        return true;
   return false;
 }
 
@@ -664,9 +760,13 @@ int main(int argc, char **argv) {
       matched = value("--out", &options.outs);
     if (!matched)
       matched = value("--weights", &options.weights);
+    if (!matched)
+      matched = value("--device", &options.device);
     std::vector<std::string> commandFlags(std::begin(kSampleValueFlags),
                                           std::end(kSampleValueFlags));
     for (const std::string &flag : trainValueFlags())
+      commandFlags.push_back(flag);
+    for (const std::string &flag : evalValueFlags())
       commandFlags.push_back(flag);
     for (const std::string &flag : commandFlags) {
       if (matched)
@@ -681,6 +781,12 @@ int main(int argc, char **argv) {
       options.sampleFlags.push_back(arg == "--flip" ? "--flip=1" : arg);
       matched = 1;
     }
+    // So do eval's --accuracy and --json.
+    for (const std::string &flag : evalBooleanFlags())
+      if (!matched && (arg == flag || arg.rfind(flag + "=", 0) == 0)) {
+        options.sampleFlags.push_back(arg == flag ? flag + "=1" : arg);
+        matched = 1;
+      }
     if (matched < 0)
       return usageError(arg + " needs a value");
     if (matched)
@@ -700,9 +806,23 @@ int main(int argc, char **argv) {
   }
   if (options.model.empty())
     return usageError("no MODEL.diffc given");
+  if (options.device.size() > 1)
+    return usageError("--device is given twice");
+  const std::string device =
+      options.device.empty() ? "auto" : options.device[0];
+  if (!isDeviceName(device))
+    return usageError("unknown --device '" + device +
+                      "' (expected auto, cpu or cuda)");
+  if (options.model == "devices" && options.command.empty()) {
+    if (!options.args.empty() || !options.outs.empty() ||
+        !options.weights.empty() || !options.sampleFlags.empty() ||
+        !options.device.empty())
+      return usageError("devices takes no options");
+    return listDevices();
+  }
   if (options.command.empty())
     return usageError("no command given after " + options.model +
-                      " (commands: inspect, call, sample, train)");
+                      " (commands: inspect, call, sample, train, eval)");
   for (const Command &command : kCommands)
     if (options.command == command.name) {
       if (command.run == runInspect &&
@@ -716,16 +836,27 @@ int main(int argc, char **argv) {
           ok = isOneOf(name, kSampleValueFlags, std::size(kSampleValueFlags));
         else if (command.run == runTrain)
           ok = name == "--flip" || isTrainFlag(name);
+        else if (command.run == runEval)
+          ok = isEvalFlag(name);
         if (ok)
           continue;
+        if (isEvalFlag(name) && !isTrainFlag(name) &&
+            !isOneOf(name, kSampleValueFlags, std::size(kSampleValueFlags)))
+          return usageError(name + ": evaluation options belong to the eval "
+                                   "command");
         if (command.run != runSample &&
             isOneOf(name, kSampleValueFlags, std::size(kSampleValueFlags)))
           return usageError("sampling options belong to the sample command");
         return usageError(name + ": training options belong to the train "
                                  "command");
       }
+      if (device == "cuda" && command.run != runInspect) {
+        std::string why;
+        prepareCudaDevice(options.model, &why);
+        return error(why);
+      }
       return command.run(options);
     }
   return usageError("unknown command '" + options.command +
-                    "' (commands: inspect, call, sample, train)");
+                    "' (commands: inspect, call, sample, train, eval)");
 }

@@ -7,10 +7,13 @@
 // `diffc-zoo unet2d --preset=fmnist_small -o model.mlir` writes a model of
 // the C++ zoo (frontends/Zoo) as a module of diffc IR, ready for diffc-opt or
 // `diffc compile`. Presets give the reference configurations of BENCH.md;
-// any field can be overridden from the command line.
+// any field can be overridden from the command line. `diffc-zoo classifier
+// --preset=fmnist` writes the classifier whose features diffc's FID uses
+// (docs/evaluation.md).
 //
 //===----------------------------------------------------------------------===//
 
+#include "frontends/Zoo/Classifier.h"
 #include "frontends/Zoo/InitWeights.h"
 #include "frontends/Zoo/UNet2D.h"
 
@@ -36,7 +39,13 @@ cl::SubCommand unet2dCommand(
     "DDPM U-Net in the layout of diffusers' UNet2DModel (eps_theta(x_t, t"
     "[, y]))");
 
+cl::SubCommand classifierCommand(
+    "classifier",
+    "CNN image classifier (x) -> (logits, penultimate features), the "
+    "feature space of diffc-run eval's FID");
+
 cl::OptionCategory unet2dCategory("unet2d options");
+cl::OptionCategory classifierCategory("classifier options");
 
 cl::opt<std::string> outputFile("o", cl::desc("Output file (default: stdout)"),
                                 cl::value_desc("file"), cl::init("-"),
@@ -124,6 +133,43 @@ cl::opt<int64_t> numClasses(
              "unconditional)"),
     cl::sub(unet2dCommand), cl::cat(unet2dCategory));
 
+cl::opt<std::string> classifierPreset(
+    "preset",
+    cl::desc("Base configuration: fmnist (1x28x28, conv stages 32,64, 128 "
+             "features, 10 classes, relu); default fmnist"),
+    cl::init("fmnist"), cl::sub(classifierCommand),
+    cl::cat(classifierCategory));
+cl::opt<std::string> classifierName("name",
+                                    cl::desc("Name of the emitted function"),
+                                    cl::init("classifier"),
+                                    cl::sub(classifierCommand),
+                                    cl::cat(classifierCategory));
+cl::opt<int64_t> classifierInChannels("in-channels", cl::value_desc("n"),
+                                      cl::desc("Input channels"),
+                                      cl::sub(classifierCommand),
+                                      cl::cat(classifierCategory));
+cl::opt<int64_t> classifierSampleSize("sample-size", cl::value_desc("n"),
+                                      cl::desc("Input height and width"),
+                                      cl::sub(classifierCommand),
+                                      cl::cat(classifierCategory));
+cl::list<int64_t> classifierChannels(
+    "channels", cl::value_desc("n,..."),
+    cl::desc("Channels of each conv stage (3x3 conv, activation, 2x2 "
+             "average pool), e.g. 32,64"),
+    cl::CommaSeparated, cl::sub(classifierCommand),
+    cl::cat(classifierCategory));
+cl::opt<int64_t> classifierFeatureDim(
+    "feature-dim", cl::value_desc("n"),
+    cl::desc("Width of the penultimate (feature) layer"),
+    cl::sub(classifierCommand), cl::cat(classifierCategory));
+cl::opt<int64_t> classifierNumClasses("num-classes", cl::value_desc("n"),
+                                      cl::desc("Number of classes"),
+                                      cl::sub(classifierCommand),
+                                      cl::cat(classifierCategory));
+cl::opt<std::string> classifierActivation(
+    "activation", cl::desc("relu (default) or silu"),
+    cl::sub(classifierCommand), cl::cat(classifierCategory));
+
 int fail(const Twine &message) {
   errs() << "diffc-zoo: error: " << message << "\n";
   return 1;
@@ -187,11 +233,42 @@ int runUNet2D(mlir::ModuleOp module) {
   return 0;
 }
 
+int runClassifier(mlir::ModuleOp module) {
+  zoo::ClassifierConfig config;
+  if (classifierPreset == "fmnist")
+    config = zoo::ClassifierConfig::fmnist();
+  else
+    return fail("unknown preset '" + classifierPreset + "' (expected fmnist)");
+  override(config.inChannels, classifierInChannels);
+  override(config.sampleSize, classifierSampleSize);
+  override(config.featureDim, classifierFeatureDim);
+  override(config.numClasses, classifierNumClasses);
+  override(config.activation, classifierActivation);
+  if (classifierChannels.getNumOccurrences())
+    config.channels.assign(classifierChannels.begin(),
+                           classifierChannels.end());
+  std::string error;
+  if (failed(zoo::verifyClassifierConfig(
+          config, [&](const Twine &message) { error = message.str(); })))
+    return fail(error);
+  mlir::OpBuilder builder = mlir::OpBuilder::atBlockEnd(module.getBody());
+  if (failed(zoo::buildClassifier(builder, module.getLoc(), classifierName,
+                                  config)))
+    return 1;
+  // Travels into the artifact (diffc compile copies diffc.metadata), where
+  // diffc-run eval reads it.
+  module->setAttr("diffc.metadata",
+                  builder.getDictionaryAttr(builder.getNamedAttr(
+                      "classifier.config",
+                      builder.getStringAttr(config.toJson()))));
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   InitLLVM y(argc, argv);
-  cl::HideUnrelatedOptions(unet2dCategory);
+  cl::HideUnrelatedOptions({&unet2dCategory, &classifierCategory});
   cl::ParseCommandLineOptions(
       argc, argv,
       "diffc-zoo: print a model of the diffc zoo as diffc IR\n\n"
@@ -201,17 +278,20 @@ int main(int argc, char **argv) {
       "  diffc-zoo unet2d --preset=fmnist_small --init-weights=init.safetensors "
       "--seed=1 -o unet.mlir\n"
       "  diffc-zoo unet2d --preset=fmnist_small --base-channels=32 "
-      "--channel-mult=1,2 --attention-resolutions=14\n");
+      "--channel-mult=1,2 --attention-resolutions=14\n"
+      "  diffc-zoo classifier --preset=fmnist "
+      "--init-weights=clf-init.safetensors -o classifier.mlir\n");
 
-  if (!unet2dCommand)
-    return fail("expected a model: unet2d (see diffc-zoo --help)");
+  if (!unet2dCommand && !classifierCommand)
+    return fail("expected a model: unet2d or classifier (see diffc-zoo "
+                "--help)");
 
   mlir::MLIRContext context;
   context.loadDialect<DiffcDialect, mlir::func::FuncDialect>();
   mlir::OwningOpRef<mlir::ModuleOp> module = mlir::ModuleOp::create(
       mlir::FileLineColLoc::get(&context, "diffc-zoo", 0, 0));
 
-  if (int rc = runUNet2D(*module))
+  if (int rc = unet2dCommand ? runUNet2D(*module) : runClassifier(*module))
     return rc;
   if (failed(mlir::verify(*module)))
     return fail("the emitted module does not verify (a zoo bug)");

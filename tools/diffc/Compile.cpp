@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Codegen.h"
+#include "GpuCodegen.h"
 #include "Signature.h"
 
 #include "frontends/Samplers/SamplerBuilder.h"
@@ -43,9 +44,22 @@ cl::opt<std::string> outputFile("o", cl::desc("Output artifact (.diffc)"),
                                 cl::value_desc("file"), cl::cat(category));
 cl::opt<std::string>
     targets("target",
-            cl::desc("Comma-separated targets to generate code for; "
-                     "supported now: x86_64"),
+            cl::desc("Comma-separated targets to generate code for: x86_64 "
+                     "and GPUs sm_80, sm_86, sm_89, sm_90, sm_100, sm_120 "
+                     "(a cubin plus PTX each; GPU code covers elementwise "
+                     "kernels so far, docs/gpu.md)"),
             cl::init("x86_64"), cl::cat(category));
+cl::opt<std::string> cudaPath(
+    "cuda-path",
+    cl::desc("CUDA toolkit for GPU targets (ptxas, libdevice); default "
+             "$CUDA_HOME or /usr/local/cuda"),
+    cl::value_desc("dir"), cl::init(""), cl::cat(category));
+cl::opt<bool> gpuHostLoops(
+    "gpu-host-loops",
+    cl::desc("Test option: compile the x86_64 code from the GPU kernels "
+             "(after thread mapping) run as host loops, so the GPU kernels' "
+             "logic is checked on the CPU (docs/gpu.md)"),
+    cl::init(false), cl::cat(category));
 cl::opt<std::string> cpu("cpu",
                          cl::desc("x86-64 CPU to tune and select "
                                   "instructions for (LLVM name)"),
@@ -53,7 +67,9 @@ cl::opt<std::string> cpu("cpu",
 cl::opt<std::string>
     emit("emit",
          cl::desc("What to write: artifact (default), mlir (the IR after "
-                  "--stage's stage) or llvm (optimized LLVM IR)"),
+                  "--stage's stage; with only GPU targets, the host "
+                  "functions with their gpu.launch kernels), llvm "
+                  "(optimized LLVM IR) or ptx (the first GPU target's PTX)"),
          cl::init("artifact"), cl::cat(category));
 cl::opt<bool> cpuKernels(
     "cpu-kernels",
@@ -84,13 +100,16 @@ cl::opt<std::string> schedulerConfig(
     cl::value_desc("file"), cl::init(""), cl::cat(category));
 
 cl::OptionCategory trainCategory("diffc compile training options (--train)");
-cl::opt<bool> train(
-    "train",
-    cl::desc("Add the entry point train_step around --model: noise, forward, "
-             "L_simple, backward (diffc-autodiff), optimizer and EMA in one "
-             "call (what diffc-run train runs); the noise schedule and "
-             "prediction type come from --scheduler-config"),
-    cl::init(false), cl::cat(trainCategory));
+cl::opt<std::string> train(
+    "train", cl::ValueOptional, cl::value_desc("ddpm|classifier"),
+    cl::desc("Add the entry point train_step around --model (what diffc-run "
+             "train runs). --train (or --train=ddpm): a denoiser (sample, "
+             "timestep); noise, forward, L_simple, backward (diffc-autodiff), "
+             "optimizer and EMA in one call, the noise schedule and "
+             "prediction type from --scheduler-config. --train=classifier: a "
+             "classifier (x) -> (logits, ...); softmax cross-entropy against "
+             "the labels, backward, optimizer and EMA"),
+    cl::init(""), cl::cat(trainCategory));
 cl::opt<std::string> optimizer("optimizer",
                                cl::desc("adamw (default) or adam"),
                                cl::init("adamw"), cl::cat(trainCategory));
@@ -145,6 +164,28 @@ mlir::func::FuncOp findModel(mlir::ModuleOp module) {
   }
   if (!found)
     fail("no model function (sample, timestep) in " + inputFile +
+         "; name one with --model");
+  return found;
+}
+
+/// The classifier that --train=classifier wraps: --model, or the only
+/// public function with one argument.
+mlir::func::FuncOp findClassifier(mlir::ModuleOp module) {
+  if (!modelName.empty())
+    return findModel(module);
+  mlir::func::FuncOp found;
+  for (auto f : module.getOps<mlir::func::FuncOp>()) {
+    if (f.isPrivate() || f.isExternal() || f.getNumArguments() != 1)
+      continue;
+    if (found) {
+      fail("several candidate classifiers (@" + found.getSymName() + ", @" +
+           f.getSymName() + "): name one with --model");
+      return {};
+    }
+    found = f;
+  }
+  if (!found)
+    fail("no classifier function (x) -> (logits, ...) in " + inputFile +
          "; name one with --model");
   return found;
 }
@@ -207,6 +248,14 @@ mlir::FailureOr<mlir::diffc::SchedulerConfig> loadSchedulerConfig() {
 }
 
 mlir::LogicalResult addTrainStep(mlir::ModuleOp module) {
+  if (!train.empty() && train != "ddpm" && train != "classifier") {
+    fail("unknown --train=" + train + " (expected ddpm or classifier)");
+    return mlir::failure();
+  }
+  if (train == "classifier" && !schedulerConfig.empty() && samplers.empty()) {
+    fail("--scheduler-config does not apply to --train=classifier");
+    return mlir::failure();
+  }
   mlir::FailureOr<mlir::diffc::SchedulerConfig> config = loadSchedulerConfig();
   if (failed(config))
     return mlir::failure();
@@ -228,6 +277,12 @@ mlir::LogicalResult addTrainStep(mlir::ModuleOp module) {
     fail("training options out of range: betas in [0, 1), epsilon > 0, "
          "weight decay and grad clip >= 0");
     return mlir::failure();
+  }
+  if (train == "classifier") {
+    mlir::func::FuncOp model = findClassifier(module);
+    if (!model)
+      return mlir::failure();
+    return mlir::diffc::buildClassifierTrainStep(module, model, options);
   }
   mlir::func::FuncOp model = findModel(module);
   if (!model)
@@ -348,21 +403,42 @@ int diffcCompileMain(int argc, char **argv) {
       "  diffc compile model.mlir --stats -o model.diffc   (kernels before "
       "and after fusion, arena against the no-reuse sum)\n"
       "  diffc compile unet.mlir --sampler=ddim,ddpm --scheduler-config "
-      "scheduler_config.json -o model.diffc\n");
+      "scheduler_config.json -o model.diffc\n"
+      "  diffc compile unet.mlir --train -o train.diffc\n"
+      "  diffc compile classifier.mlir --train=classifier -o classifier.diffc\n");
 
-  for (StringRef t : llvm::split(targets.getValue(), ','))
-    if (t != "x86_64")
+  bool hostTarget = false;
+  diffc::GpuCodegenOptions gpuOptions;
+  gpuOptions.cudaPath = cudaPath;
+  for (StringRef t : llvm::split(targets.getValue(), ',')) {
+    if (t == "x86_64") {
+      hostTarget = true;
+      continue;
+    }
+    if (mlir::diffc::ptxFeatureFor(t).empty())
       return fail("unknown or unsupported target '" + t +
-                  "' (supported: x86_64)");
+                  "' (supported: x86_64, " +
+                  mlir::diffc::supportedGpuTargets() + ")");
+    if (llvm::is_contained(gpuOptions.targets, t.str()))
+      return fail("target '" + t + "' is listed twice");
+    gpuOptions.targets.push_back(t.str());
+  }
+  if (emit == "ptx" && gpuOptions.targets.empty())
+    return fail("--emit=ptx needs a GPU target (--target=sm_90, ...)");
+  if (gpuHostLoops && !hostTarget)
+    return fail("--gpu-host-loops builds x86_64 code: add x86_64 to --target");
   mlir::diffc::CpuStage stage;
   if (!mlir::diffc::parseCpuStage(stopAfter, stage))
     return fail("unknown stage '" + stopAfter + "' (expected one of " +
                 mlir::diffc::cpuStageNames() + ")");
-  if (emit != "artifact" && emit != "mlir" && emit != "llvm")
-    return fail("unknown --emit=" + emit + " (expected artifact, mlir or llvm)");
+  if (emit != "artifact" && emit != "mlir" && emit != "llvm" && emit != "ptx")
+    return fail("unknown --emit=" + emit +
+                " (expected artifact, mlir, llvm or ptx)");
   if (emit != "mlir")
     stage = mlir::diffc::CpuStage::LLVM;
-  if (emit != "mlir" && outputFile.empty())
+  if (emit == "llvm" && !hostTarget)
+    return fail("--emit=llvm writes the x86_64 code: add x86_64 to --target");
+  if (emit != "mlir" && emit != "ptx" && outputFile.empty())
     return fail("no output file: pass -o FILE");
 
   // The pipelines name upstream passes textually, so they must be registered.
@@ -384,7 +460,7 @@ int diffcCompileMain(int argc, char **argv) {
 
   if (!samplers.empty() && failed(addSamplers(*module)))
     return 1;
-  if (train && failed(addTrainStep(*module)))
+  if (train.getNumOccurrences() && failed(addTrainStep(*module)))
     return 1;
 
   // Gradient functions first: they are entry points too.
@@ -418,9 +494,50 @@ int diffcCompileMain(int argc, char **argv) {
   if (stats && failed(printStats(*module)))
     return 1;
 
+  // GPU kernels first, from a copy: the host pipeline below consumes the
+  // module. Ops without a GPU lowering stop the compile here with an error
+  // at their location.
+  std::vector<diffc::GpuKernelRecord> gpuKernels;
+  std::vector<diffc::GpuTargetCode> gpuCode;
+  if (!gpuOptions.targets.empty()) {
+    mlir::OwningOpRef<mlir::ModuleOp> gpuModule(module->clone());
+    mlir::PassManager gpm(&context);
+    mlir::diffc::buildDiffcGpuPipeline(gpm, /*hostLoops=*/false);
+    if (failed(gpm.run(*gpuModule)))
+      return 1;
+    if (emit == "mlir" && !hostTarget) {
+      std::string error;
+      auto out = mlir::openOutputFile(
+          outputFile.empty() ? "-" : outputFile.getValue(), &error);
+      if (!out)
+        return fail(error);
+      gpuModule->print(out->os());
+      out->keep();
+      return 0;
+    }
+    std::string error;
+    if (!diffc::compileGpuKernels(*gpuModule, gpuOptions, gpuKernels, gpuCode,
+                                  error))
+      return error.empty() ? 1 : fail(inputFile + ": " + error);
+    if (emit == "ptx") {
+      if (gpuCode.empty())
+        return fail(inputFile + ": no GPU kernels to emit");
+      auto out = mlir::openOutputFile(
+          outputFile.empty() ? "-" : outputFile.getValue(), &error);
+      if (!out)
+        return fail(error);
+      out->os() << gpuCode.front().ptx;
+      out->keep();
+      return 0;
+    }
+  }
+
   mlir::PassManager pm(&context);
-  mlir::diffc::buildDiffcCpuPipeline(pm, stage, cpuKernels);
-  if (failed(pm.run(*module)))
+  if (gpuHostLoops)
+    mlir::diffc::buildDiffcGpuPipeline(pm, /*hostLoops=*/true);
+  else
+    mlir::diffc::buildDiffcCpuPipeline(pm, stage, cpuKernels);
+  if (hostTarget && failed(pm.run(*module)))
     return 1;
 
   if (emit == "mlir") {
@@ -443,8 +560,8 @@ int diffcCompileMain(int argc, char **argv) {
     names.push_back(e.name);
   std::vector<char> sharedObject;
   std::string error;
-  if (!diffc::compileToSharedObject(*module, names, options, sharedObject,
-                                    error))
+  if (hostTarget && !diffc::compileToSharedObject(*module, names, options,
+                                                  sharedObject, error))
     return fail(inputFile + ": " + error);
   if (emit == "llvm")
     return 0;
@@ -493,9 +610,26 @@ int diffcCompileMain(int argc, char **argv) {
   }
   for (auto &[key, value] : metadata)
     writer.addMetadata(key, value);
-  writer.addCodeObject("x86_64", diffc::CodeFormat::elf_shared_object,
-                       std::vector<uint8_t>(sharedObject.begin(),
-                                            sharedObject.end()));
+  if (hostTarget)
+    writer.addCodeObject("x86_64", diffc::CodeFormat::elf_shared_object,
+                         std::vector<uint8_t>(sharedObject.begin(),
+                                              sharedObject.end()));
+  for (diffc::GpuTargetCode &gpu : gpuCode) {
+    writer.addCodeObject(gpu.target, diffc::CodeFormat::cubin,
+                         std::move(gpu.cubin));
+    writer.addCodeObject(gpu.target, diffc::CodeFormat::ptx,
+                         std::vector<uint8_t>(gpu.ptx.begin(), gpu.ptx.end()));
+  }
+  for (const diffc::GpuKernelRecord &k : gpuKernels) {
+    diffc::GpuKernelInfo info;
+    info.name = k.name;
+    info.function = k.function;
+    for (int d = 0; d < 3; ++d)
+      info.block[d] = k.block[d];
+    info.staticElements = k.elements;
+    info.params = k.params;
+    writer.addGpuKernel(std::move(info));
+  }
   if (!writer.write(outputFile, &error))
     return fail(error);
   return 0;

@@ -152,6 +152,49 @@ std::string typeString(const ParameterSignature &parameter);
 /// One metadata entry (schema table Metadata): a key and a text value.
 using MetadataEntry = std::pair<std::string, std::string>;
 
+/// How a GPU kernel's grid follows from a call's sizes; values match
+/// diffc.artifact.GridRule (artifact.fbs).
+enum class GpuGridRule : int8_t {
+  /// grid.x = ceil(elements / block[0]): one thread per output element.
+  elementwise_1d = 0,
+};
+
+/// One parameter of a GPU kernel (artifact.fbs, KernelParam).
+struct GpuKernelParam {
+  enum class Source : int8_t {
+    argument = 0,
+    result = 1,
+    host_value = 2,
+    /// The grid rule's element count (64-bit).
+    elements = 3,
+  };
+  /// A buffer (3 + 2 * rank 64-bit parameters: MLIR's memref descriptor) or
+  /// a scalar (one parameter).
+  bool isBuffer = true;
+  int32_t rank = 0;
+  ElementType elementType = ElementType::f32;
+  Source source = Source::host_value;
+  /// Argument or result index of the launching function; -1 for host values
+  /// and elements.
+  int32_t index = -1;
+};
+
+/// One kernel of the artifact's GPU code objects (artifact.fbs, GpuKernel).
+struct GpuKernelInfo {
+  /// Symbol in every cubin/PTX code object.
+  std::string name;
+  /// The entry point whose body launches it.
+  std::string function;
+  GpuGridRule gridRule = GpuGridRule::elementwise_1d;
+  /// Threads per block, x, y, z (each >= 1, product <= 1024).
+  uint32_t block[3] = {1, 1, 1};
+  uint32_t sharedMemoryBytes = 0;
+  /// Elements of the iteration space, -1 when a dynamic extent decides.
+  int64_t staticElements = -1;
+  /// The kernel's parameters in order (empty in older artifacts).
+  std::vector<GpuKernelParam> params;
+};
+
 //===----------------------------------------------------------------------===//
 // Reader
 //===----------------------------------------------------------------------===//
@@ -218,6 +261,10 @@ public:
   /// The value of metadata entry `key`, or null if there is none.
   const std::string *findMetadata(std::string_view key) const;
 
+  /// The kernels of the GPU code objects (names unique, block extents valid).
+  /// Empty when the artifact has no GPU code.
+  const std::vector<GpuKernelInfo> &gpuKernels() const { return gpuKernels_; }
+
   /// Size of the whole file in bytes.
   uint64_t fileSize() const { return fileSize_; }
   /// D = align_up(4 + N, 64), where the data segment starts in the file.
@@ -241,6 +288,7 @@ private:
   std::vector<WeightRef> weights_;
   std::vector<ParameterSignature> parameters_;
   std::vector<MetadataEntry> metadata_;
+  std::vector<GpuKernelInfo> gpuKernels_;
 };
 
 //===----------------------------------------------------------------------===//
@@ -285,6 +333,11 @@ public:
     metadata_.emplace_back(std::move(key), std::move(value));
   }
 
+  /// Adds a GPU kernel description (artifact.fbs, GpuKernel), kept in order.
+  void addGpuKernel(GpuKernelInfo kernel) {
+    gpuKernels_.push_back(std::move(kernel));
+  }
+
   /// Lays out the whole file in memory. On invalid content returns false and
   /// sets *error to one line (without a file name).
   bool serialize(std::vector<uint8_t> *out, std::string *error) const;
@@ -314,6 +367,7 @@ private:
   std::vector<Blob> weights_;
   std::vector<ParameterSignature> parameters_;
   std::vector<MetadataEntry> metadata_;
+  std::vector<GpuKernelInfo> gpuKernels_;
 };
 
 } // namespace diffc

@@ -48,11 +48,28 @@ EntryPointSignature trainStep(const std::vector<ValueSignature> &types,
   return e;
 }
 
+/// A classifier's train_step: labels tensor<?xi64> after the images.
+EntryPointSignature classifierStep(const std::vector<ValueSignature> &types) {
+  EntryPointSignature e = trainStep(types);
+  e.inputs.insert(e.inputs.begin() + 4 * types.size() + 1,
+                  ValueSignature::tensor(ElementType::i64, {-1}));
+  return e;
+}
+
+const char kClassifierConfig[] =
+    R"({"optimizer": "adam", "beta1": 0.9, "beta2": 0.999,
+        "epsilon": 1e-8, "weight_decay": 0, "grad_clip": 0,
+        "sample_shape": [1, 8, 8], "num_classes": 10,
+        "loss": "cross_entropy"})";
+
 /// Reads the spec of an artifact with `entry` and the metadata given.
 bool read(const EntryPointSignature &entry, const char *names,
-          const char *config, TrainStepSpec *spec, std::string *error) {
+          const char *config, TrainStepSpec *spec, std::string *error,
+          const char *kind = nullptr) {
   ArtifactWriter writer;
   writer.addEntryPoint(entry);
+  if (kind)
+    writer.addMetadata(kTrainKindMetadataKey, kind);
   if (names)
     writer.addMetadata(kTrainParametersMetadataKey, names);
   if (config)
@@ -81,6 +98,53 @@ TEST(TrainingSpecTest, ReadsAValidSpec) {
   EXPECT_EQ(spec.optimizer, "adamw");
   EXPECT_EQ(spec.weightDecay, 0.01);
   EXPECT_EQ(spec.gradClip, 1.0);
+  EXPECT_EQ(spec.kind, TrainKind::ddpm);
+  EXPECT_FALSE(spec.takesLabels());
+  // train.kind "ddpm" is the default spelled out.
+  ASSERT_TRUE(read(trainStep({f32({1, 8, 8}), f32({4})}), R"(["w", "b"])",
+                   kConfig, &spec, &error, "ddpm"))
+      << error;
+  EXPECT_EQ(spec.kind, TrainKind::ddpm);
+}
+
+TEST(TrainingSpecTest, ReadsAClassifierSpec) {
+  TrainStepSpec spec;
+  std::string error;
+  ASSERT_TRUE(read(classifierStep({f32({4, 1, 3, 3}), f32({4})}),
+                   R"(["conv.weight", "conv.bias"])", kClassifierConfig, &spec,
+                   &error, "classifier"))
+      << error;
+  EXPECT_EQ(spec.kind, TrainKind::classifier);
+  EXPECT_TRUE(spec.takesLabels());
+  EXPECT_EQ(spec.numClasses, 10);
+  EXPECT_EQ(spec.sampleShape, (std::vector<int64_t>{1, 8, 8}));
+  EXPECT_EQ(spec.optimizer, "adam");
+}
+
+TEST(TrainingSpecTest, ClassifierMistakesAreNamed) {
+  TrainStepSpec spec;
+  std::string error;
+  const char *names = R"(["w", "b"])";
+  auto expectError = [&](const EntryPointSignature &entry, const char *config,
+                         const char *kind, const char *why) {
+    EXPECT_FALSE(read(entry, names, config, &spec, &error, kind)) << why;
+    EXPECT_EQ(error.rfind("m.diffc: ", 0), 0u) << error;
+    EXPECT_NE(error.find(why), std::string::npos) << error;
+  };
+  EntryPointSignature good = classifierStep({f32({1, 8, 8}), f32({4})});
+  expectError(good, kClassifierConfig, "gan",
+              "metadata 'train.kind' is 'gan', expected 'ddpm' or "
+              "'classifier'");
+  // A DDPM step under train.kind classifier misses its labels.
+  expectError(trainStep({f32({1, 8, 8}), f32({4})}), kClassifierConfig,
+              "classifier",
+              "it must take 14 and return 9 (train.kind is classifier)");
+  expectError(good, kConfig, "classifier",
+              "of a classifier needs a positive integer 'num_classes'");
+  EntryPointSignature floatLabels = good;
+  floatLabels.inputs[9] = f32({-1});
+  expectError(floatLabels, kClassifierConfig, "classifier",
+              "argument #9 (labels) is tensor<?xf32>, expected tensor<?xi64>");
 }
 
 TEST(TrainingSpecTest, EachMistakeIsNamed) {

@@ -1,0 +1,93 @@
+//===- Passes.td - diffc GPU passes ------------------------*- tablegen -*-===//
+//
+// Part of the diffc project, under the Apache License v2.0.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DIFFC_PASSES_GPU_PASSES_TD
+#define DIFFC_PASSES_GPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def GpuLaunchToLoopsPass : Pass<"diffc-gpu-launch-to-loops", "func::FuncOp"> {
+  let summary = "Run gpu.launch bodies as host loops over block and thread ids";
+  let description = [{
+    The "GPU logic on CPU" check (docs/gpu.md): every `gpu.launch` becomes
+    six nested `scf.for` loops (block z, y, x, then thread z, y, x) around
+    its body, with the launch's block and thread ids, grid and block sizes
+    replaced by the loop variables and bounds. The kernels that
+    `diffc-gpu-map-elementwise` makes have no barriers and no shared memory,
+    so running their threads one after another computes what the GPU
+    computes; the rest of the CPU pipeline then compiles them to x86-64 and
+    the end-to-end tests compare them with the float64 references.
+
+    ```mlir
+    gpu.launch blocks(%bx, %by, %bz) in (%gx = %g, ...) threads(%tx, ...) in
+        (%sx = %c256, ...) { ... gpu.terminator }
+    // becomes
+    scf.for %bz = %c0 to %c1 step %c1 { ... scf.for %tx = %c0 to %c256 ... }
+    ```
+
+    A launch whose body has a `gpu.barrier`, more than one block, or
+    workgroup memory is refused with an error at the launch.
+  }];
+  let dependentDialects = ["scf::SCFDialect", "arith::ArithDialect"];
+}
+
+def GpuMergeModulesPass : Pass<"diffc-gpu-merge-modules", "ModuleOp"> {
+  let summary = "Gather every gpu.module's kernels into one gpu.module";
+  let description = [{
+    After `gpu-kernel-outlining`, each kernel has a gpu.module of its own.
+    The artifact holds one code object per GPU target, so this pass moves
+    every kernel into one gpu.module (`module-name`) and points each
+    `gpu.launch_func` at it. Kernel names are unique already (outlining
+    uniques the module names and each kernel is named after its module).
+  }];
+  let dependentDialects = ["gpu::GPUDialect"];
+  let options = [
+    Option<"moduleName", "module-name", "std::string",
+           /*default=*/"\"diffc_kernels\"", "Name of the merged gpu.module">,
+  ];
+}
+
+def GpuMapElementwisePass : Pass<"diffc-gpu-map-elementwise", "func::FuncOp"> {
+  let summary = "Map all-parallel linalg ops on buffers to 1-D gpu.launch kernels";
+  let description = [{
+    Runs on bufferized IR. Every linalg op with only parallel loops (fused
+    elementwise `linalg.generic`, `linalg.fill`, copies, transposes,
+    broadcasts) becomes one `gpu.launch` with one thread per point of its
+    iteration space: the space is linearized row-major, blocks have
+    `block-size` threads along x, the grid is ceil(points / block-size)
+    blocks (at least one), and consecutive threads handle consecutive
+    innermost indices, so loads and stores of row-major operands are
+    coalesced. Inside, each thread delinearizes its id, loads what the
+    payload reads through the op's indexing maps, runs the payload and
+    stores the results.
+
+    ```mlir
+    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+        ins(%a : memref<?xf32>) outs(%b : memref<?xf32>) { ... math.exp ... }
+    // becomes
+    gpu.launch blocks(...) in (%grid, %c1, %c1) threads(...) in (%c256, ...) {
+      %id = bx * 256 + tx ; scf.if %id < %n { load, exp, store }
+    }
+    ```
+
+    Each launch gets `diffc.gpu_kernel = {block = [256, 1, 1], elements =
+    N or -1}` for the artifact's kernel table. With `verify` (the default)
+    any linalg op left afterwards (matrix products, convolutions,
+    reductions, normalizations, softmax) is an error at its location: those
+    are not GPU-lowered yet.
+  }];
+  let dependentDialects = ["gpu::GPUDialect", "scf::SCFDialect",
+                           "arith::ArithDialect", "affine::AffineDialect",
+                           "memref::MemRefDialect"];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block">,
+    Option<"verify", "verify", "bool", /*default=*/"true",
+           "Fail at any linalg op that cannot be mapped">,
+  ];
+}
+
+#endif // DIFFC_PASSES_GPU_PASSES_TD

@@ -1,0 +1,33 @@
+// The GPU kernels' logic on the CPU (docs/gpu.md): the e2e programs compiled
+// through the GPU pipeline (thread mapping, one thread per element), with
+// each gpu.launch run as host loops over block and thread ids
+// (--gpu-host-loops), then checked by the same harness against the same
+// float64 references as the CPU path. Ops without a GPU lowering stay CPU
+// loops here (they are errors for sm_XX targets): all cases below except
+// the two thresholding ones (whose radix-select reductions stay CPU loops)
+// are GPU-mapped kernels end to end.
+//
+// RUN: diffc compile %S/../e2e/elementwise.mlir --gpu-host-loops -o %t.ew.diffc
+// RUN: %python %S/../e2e/harness.py --diffc-run diffc-run --artifact %t.ew.diffc --case bias_silu_residual --case unary_chain --case binary_broadcast --case shared_result | FileCheck %s --check-prefix=EW
+// EW-COUNT-22: ok
+// EW-NOT: FAIL
+//
+// RUN: diffc compile %S/../e2e/sampler-steps.mlir --gpu-host-loops -o %t.steps.diffc
+// RUN: %python %S/../e2e/harness.py --diffc-run diffc-run --artifact %t.steps.diffc --case ddim_epsilon --case ddim_epsilon_eta --case ddim_v_prediction_last --case ddim_sample_clip --case ddim_no_alpha_one_clipped_output --case ddim_inverse --case ddim_inverse_v_no_alpha_one --case cfg_ddim_fused --case add_noise --case classifier_guidance --case ddpm_fixed_small --case ddpm_fixed_small_log_clip --case ddpm_fixed_large_v --case ddpm_last_step --case ddpm_learned --case ddpm_learned_range --case ddim_thresholding --case ddpm_thresholding_learned_range | FileCheck %s --check-prefix=STEPS
+// STEPS-COUNT-18: ok
+// STEPS-NOT: FAIL
+//
+// RUN: diffc compile %S/../e2e/schedules.mlir --gpu-host-loops -o %t.sched.diffc
+// RUN: %python %S/../e2e/harness.py --diffc-run diffc-run --artifact %t.sched.diffc --case philox_noise --case ddim_loop_eta0 --case ddim_loop_eta1_v | FileCheck %s --check-prefix=SCHED
+// SCHED-COUNT-3: ok
+// SCHED-NOT: FAIL
+//
+// RUN: diffc compile %S/../e2e/samplers.mlir --gpu-host-loops --sampler=ddim,ddpm --scheduler-config %S/../e2e/Inputs/ddim_leading.json -o %t.samplers.diffc
+// RUN: %python %S/../e2e/harness.py --diffc-run diffc-run --artifact %t.samplers.diffc --case sampler_ddim_leading --case sampler_ddpm_leading | FileCheck %s --check-prefix=SAMPLERS
+// SAMPLERS-COUNT-2: ok
+// SAMPLERS-NOT: FAIL
+//
+// RUN: diffc compile %S/../e2e/training.mlir --gpu-host-loops -o %t.train.diffc
+// RUN: %python %S/../e2e/harness.py --diffc-run diffc-run --artifact %t.train.diffc --case adam_first_step --case adam_weight_decay --case adam_late_step --case adamw_weight_decay --case adamw_three_steps --case adamw_f64 --case ema_half_life --case random_integers_timesteps --case random_integers_i32 --case random_integers_full_range | FileCheck %s --check-prefix=TRAIN
+// TRAIN-COUNT-22: ok
+// TRAIN-NOT: FAIL
