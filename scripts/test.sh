@@ -27,7 +27,7 @@ echo "== ctest (runtime GoogleTest and reference checks) =="
 ctest --test-dir "$build" -j "$jobs" --output-on-failure 2>&1 | tee "$log/ctest"
 ctest_rc=${PIPESTATUS[0]}
 
-count() { grep -Eo "^ *$1: *[0-9]+" "$2" | grep -Eo '[0-9]+$' | head -1; }
+count() { grep -Eo "^ *$1 *: *[0-9]+" "$2" | grep -Eo '[0-9]+$' | head -1; }
 lit_pass=$(count Passed "$log/lit"); lit_pass=${lit_pass:-0}
 lit_fail=0
 for kind in Failed Unresolved "Timed Out" "Unexpectedly Passed"; do
