@@ -9,7 +9,7 @@
 # /tmp/fmnist-ddpm); the EMA weights are copied next to this script at the
 # end. Resumable: rerun with RESUME=1 after an interruption.
 #
-#   bash models/fmnist-ddpm/train.sh          # about 95 min on 2 cores
+#   bash models/fmnist-ddpm/train.sh          # about 85-120 min on 2 cores
 #===-----------------------------------------------------------------------===#
 set -euo pipefail
 
@@ -17,7 +17,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 bin="${DIFFC_BUILD_DIR:-$root/build}/bin"
 work="${WORK:-/tmp/fmnist-ddpm}"
-steps="${STEPS:-3000}"
+steps="${STEPS:-4000}"
 mkdir -p "$work"
 
 # The architecture: keep in sync with scripts/main.sh.
