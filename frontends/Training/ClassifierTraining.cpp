@@ -112,12 +112,8 @@ mlir::diffc::buildClassifierTrainStep(ModuleOp module, func::FuncOp model,
       lossBody->getArguments().take_front(numParams))[0];
   func::ReturnOp::create(b, loc, crossEntropy(b, loc, logits, labels));
 
-  GradientSpec spec;
-  for (unsigned i = 0; i < numParams; ++i)
-    spec.wrtArguments.push_back(i);
-  spec.name = "train_loss_grad";
-  FailureOr<func::FuncOp> gradFunc = buildGradientFunction(lossFunc, spec);
-  lossFunc.erase();
+  FailureOr<func::FuncOp> gradFunc =
+      training::buildLossGradient(lossFunc, numParams);
   if (failed(gradFunc))
     return failure();
 

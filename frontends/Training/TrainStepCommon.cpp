@@ -9,6 +9,8 @@
 #include "dialects/Diffc/Gradients/GradientBuilder.h"
 #include "dialects/Diffc/IR/DiffcDialect.h"
 
+#include "passes/Diffc/Autodiff.h"
+
 #include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
@@ -145,4 +147,16 @@ void training::recordTrainMetadata(
   for (const auto &[key, value] : extra)
     entries.push_back(b.getNamedAttr(key, b.getStringAttr(value)));
   module->setAttr("diffc.metadata", b.getDictionaryAttr(entries));
+}
+
+FailureOr<func::FuncOp>
+mlir::diffc::training::buildLossGradient(func::FuncOp lossFunc,
+                                         unsigned numParams) {
+  GradientSpec spec;
+  for (unsigned i = 0; i < numParams; ++i)
+    spec.wrtArguments.push_back(i);
+  spec.name = "train_loss_grad";
+  FailureOr<func::FuncOp> gradFunc = buildGradientFunction(lossFunc, spec);
+  lossFunc.erase();
+  return gradFunc;
 }

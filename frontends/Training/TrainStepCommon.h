@@ -63,6 +63,12 @@ void recordTrainMetadata(
     llvm::json::Object config,
     ArrayRef<std::pair<StringRef, std::string>> extra = {});
 
+/// Adds @train_loss_grad, the gradient of `lossFunc` (a loss of the
+/// parameters, its first `numParams` arguments, then the batch) with respect
+/// to the parameters, and erases `lossFunc`.
+FailureOr<func::FuncOp> buildLossGradient(func::FuncOp lossFunc,
+                                          unsigned numParams);
+
 } // namespace mlir::diffc::training
 
 #endif // DIFFC_FRONTENDS_TRAINING_TRAINSTEPCOMMON_H

@@ -116,12 +116,8 @@ mlir::diffc::buildTrainStep(ModuleOp module, func::FuncOp model,
                                  LossReduction::mean);
   func::ReturnOp::create(b, loc, loss);
 
-  GradientSpec spec;
-  for (unsigned i = 0; i < numParams; ++i)
-    spec.wrtArguments.push_back(i);
-  spec.name = "train_loss_grad";
-  FailureOr<func::FuncOp> gradFunc = buildGradientFunction(lossFunc, spec);
-  lossFunc.erase();
+  FailureOr<func::FuncOp> gradFunc =
+      training::buildLossGradient(lossFunc, numParams);
   if (failed(gradFunc))
     return failure();
 

@@ -636,6 +636,31 @@ int runSample(const Options &options) {
   return 0;
 }
 
+/// The --name=value options of a command (train, eval) by name; a name given
+/// twice is a usage error.
+bool collectCommandFlags(const Options &options,
+                         std::map<std::string, std::string> *values,
+                         std::string *why) {
+  for (const std::string &flag : options.sampleFlags) {
+    size_t eq = flag.find('=');
+    std::string name = flag.substr(0, eq);
+    if (!values->emplace(name, flag.substr(eq + 1)).second) {
+      *why = name + " is given twice";
+      return false;
+    }
+  }
+  return true;
+}
+
+/// The exit of a command from its status: usage errors print the usage hint.
+int commandStatus(int status, const std::string &why) {
+  if (status == kExitUsage)
+    return usageError(why);
+  if (status != 0)
+    return error(why);
+  return 0;
+}
+
 int runTrain(const Options &options) {
   if (!options.positional.empty())
     return usageError("train takes no positional argument, got '" +
@@ -646,20 +671,10 @@ int runTrain(const Options &options) {
   TrainFlags flags;
   flags.weights = options.weights;
   flags.verbose = options.verbose;
-  for (const std::string &flag : options.sampleFlags) {
-    size_t eq = flag.find('=');
-    std::string name = flag.substr(0, eq);
-    if (flags.values.count(name))
-      return usageError(name + " is given twice");
-    flags.values[name] = flag.substr(eq + 1);
-  }
   std::string why;
-  int status = runTraining(options.model, flags, &why);
-  if (status == kExitUsage)
+  if (!collectCommandFlags(options, &flags.values, &why))
     return usageError(why);
-  if (status != 0)
-    return error(why);
-  return 0;
+  return commandStatus(runTraining(options.model, flags, &why), why);
 }
 
 int runEval(const Options &options) {
@@ -672,20 +687,10 @@ int runEval(const Options &options) {
   EvalFlags flags;
   flags.weights = options.weights;
   flags.verbose = options.verbose;
-  for (const std::string &flag : options.sampleFlags) {
-    size_t eq = flag.find('=');
-    std::string name = flag.substr(0, eq);
-    if (flags.values.count(name))
-      return usageError(name + " is given twice");
-    flags.values[name] = flag.substr(eq + 1);
-  }
   std::string why;
-  int status = runEvaluation(options.model, flags, &why);
-  if (status == kExitUsage)
+  if (!collectCommandFlags(options, &flags.values, &why))
     return usageError(why);
-  if (status != 0)
-    return error(why);
-  return 0;
+  return commandStatus(runEvaluation(options.model, flags, &why), why);
 }
 
 constexpr Command kCommands[] = {
