@@ -35,6 +35,8 @@
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -91,6 +93,11 @@ void mlir::diffc::registerAllDialects(DialectRegistry &registry) {
   registerGPUDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   registerNVVMDialectTranslation(registry);
+  // CPU loops that run on all cores (diffc-parallelize-loops, then
+  // convert-scf-to-openmp): the OpenMP dialect and its translation, which
+  // outlines each parallel region for the runtime's __kmpc_fork_call.
+  registry.insert<omp::OpenMPDialect>();
+  registerOpenMPDialectTranslation(registry);
 }
 
 void mlir::diffc::registerAllPasses() {

@@ -147,4 +147,41 @@ def AutodiffPass : Pass<"diffc-autodiff", "ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ParallelizeLoopsPass : Pass<"diffc-parallelize-loops", "func::FuncOp"> {
+  let summary = "Choose which scf.parallel loops run on the CPU's threads";
+  let description = [{
+    Runs on the loops `convert-linalg-to-parallel-loops` makes, before
+    `convert-scf-to-openmp`. Every outermost `scf.parallel` whose static work
+    (the product of the constant trip counts along its deepest loop chain,
+    dynamic extents counted as 1) reaches `min-work` stays parallel over at
+    most `max-dims` leading dimensions, which OpenMP collapses into one range
+    and the runtime splits over its thread pool; its other dimensions and
+    every loop nested in it become `scf.for`, so the innermost loop stays a
+    plain loop that LLVM vectorizes. Smaller loops become `scf.for` nests
+    (a fork costs microseconds). Loops with reductions are not expected here
+    (linalg puts reduction dimensions in inner `scf.for` loops) and are an
+    error.
+
+    Before:
+    ```mlir
+    scf.parallel (%n, %c, %h, %w) = (%0, %0, %0, %0) to (%N, %c32, %c28, %c28) ...
+    ```
+    After:
+    ```mlir
+    scf.parallel (%n, %c) = (%0, %0) to (%N, %c32) step (%1, %1) {
+      scf.for %h = %0 to %c28 step %1 {
+        scf.for %w = %0 to %c28 step %1 { ... }
+      }
+    }
+    ```
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"4096",
+           "Smallest static iteration count that runs in parallel">,
+    Option<"maxDims", "max-dims", "unsigned", /*default=*/"2",
+           "Leading dimensions kept parallel (collapsed into one range)">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 #endif // DIFFC_PASSES_DIFFC_PASSES_TD

@@ -78,15 +78,23 @@ void diffc::buildDiffcCpuPipeline(OpPassManager &pm, CpuStage stopAfter,
 }
 
 void diffc::addCpuLoweringFromBuffers(OpPassManager &pm, CpuStage stopAfter) {
-  addPasses(pm, "convert-linalg-to-loops,canonicalize");
+  // Parallel dimensions become scf.parallel; the large outermost ones run
+  // on the runtime's threads through OpenMP's ABI (docs/cpu-parallel-loops.md),
+  // the rest become scf.for.
+  addPasses(pm, "convert-linalg-to-parallel-loops,canonicalize");
+  pm.addNestedPass<func::FuncOp>(createParallelizeLoopsPass());
   if (stopAfter == CpuStage::Loops)
     return;
-  addPasses(pm, "convert-bufferization-to-memref,convert-scf-to-cf,"
+  // The memref.alloca_scope scf-to-openmp wraps each body in is empty and
+  // canonicalizes away (it would otherwise hold several blocks after
+  // convert-scf-to-cf).
+  addPasses(pm, "convert-scf-to-openmp,canonicalize,"
+                "convert-bufferization-to-memref,convert-scf-to-cf,"
                 "expand-strided-metadata,lower-affine,"
                 "finalize-memref-to-llvm,convert-math-to-llvm,"
                 "convert-math-to-libm,convert-arith-to-llvm,"
-                "convert-cf-to-llvm,convert-func-to-llvm,"
-                "reconcile-unrealized-casts");
+                "convert-cf-to-llvm,convert-openmp-to-llvm,"
+                "convert-func-to-llvm,reconcile-unrealized-casts");
 }
 
 std::string diffc::ptxFeatureFor(StringRef target) {
