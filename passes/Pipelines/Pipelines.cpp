@@ -81,6 +81,8 @@ void diffc::addCpuLoweringFromBuffers(OpPassManager &pm, CpuStage stopAfter) {
   // Parallel dimensions become scf.parallel; the large outermost ones run
   // on the runtime's threads through OpenMP's ABI (docs/cpu-parallel-loops.md),
   // the rest become scf.for.
+  // SiLU's and softmax's exp as an inline polynomial that vectorizes.
+  pm.addPass(createApproximateMathPass());
   addPasses(pm, "convert-linalg-to-parallel-loops,canonicalize");
   pm.addNestedPass<func::FuncOp>(createParallelizeLoopsPass());
   if (stopAfter == CpuStage::Loops)

@@ -58,6 +58,19 @@ Statistics trailingStatistics(OpBuilder &b, Location loc, Value x, unsigned k,
   SmallVector<OpFoldResult> statSizes(sizes.begin(), sizes.begin() + k);
   SmallVector<int64_t> reduced = llvm::to_vector(llvm::seq<int64_t>(k, rank));
   Value count = elementCount(b, loc, x, reduced, acc);
+  // The reduced dimensions are contiguous: one long inner loop (C / G x H x
+  // W for GroupNorm) instead of a nest of short ones.
+  if (rank - k > 1) {
+    SmallVector<ReassociationIndices> collapse;
+    for (unsigned d = 0; d < k; ++d)
+      collapse.push_back({d});
+    collapse.push_back(llvm::to_vector(llvm::seq<int64_t>(k, rank)));
+    x = tensor::CollapseShapeOp::create(b, loc, x, collapse);
+    rank = k + 1;
+  }
+  // The sums may be reassociated, so LLVM vectorizes them (several partial
+  // sums in vector lanes instead of one strictly ordered chain).
+  auto reassoc = arith::FastMathFlagsAttr::get(ctx, arith::FastMathFlags::reassoc);
 
   AffineMap id = b.getMultiDimIdentityMap(rank);
   AffineMap stat = leadingDims(ctx, rank, k);
@@ -72,7 +85,8 @@ Statistics trailingStatistics(OpBuilder &b, Location loc, Value x, unsigned k,
                   [&](OpBuilder &nb, Location l, ValueRange a) {
                     Value v = convertFloat(nb, l, a[0], acc);
                     linalg::YieldOp::create(
-                        nb, l, Value(arith::AddFOp::create(nb, l, a[1], v)));
+                        nb, l,
+                        Value(arith::AddFOp::create(nb, l, a[1], v, reassoc)));
                   })
                   .getResult(0);
 
@@ -86,7 +100,8 @@ Statistics trailingStatistics(OpBuilder &b, Location loc, Value x, unsigned k,
                    Value d = arith::SubFOp::create(nb, l, v, mean);
                    Value d2 = arith::MulFOp::create(nb, l, d, d);
                    linalg::YieldOp::create(
-                       nb, l, Value(arith::AddFOp::create(nb, l, a[2], d2)));
+                       nb, l,
+                       Value(arith::AddFOp::create(nb, l, a[2], d2, reassoc)));
                  })
                  .getResult(0);
 

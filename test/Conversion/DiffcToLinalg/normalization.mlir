@@ -1,11 +1,12 @@
 // RUN: diffc-opt %s --split-input-file --diffc-convert-to-linalg | FileCheck %s
 
-// Statistics over the [N, G, C / G, H, W] view: sum, then the sum of
+// Statistics over the [N, G, C / G x H x W] view (one contiguous, reassociable
+// reduction per group): sum, then the sum of
 // squared deviations from sum / 70 (two passes), then mean and 1 / sqrt(var
 // + eps) as one two-result generic. The normalization itself runs over the
 // input's own shape and finds the group with `c floordiv 2`.
-// CHECK-DAG: #[[X5:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
-// CHECK-DAG: #[[G5:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1)>
+// CHECK-DAG: #[[X3G:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[G3:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-DAG: #[[ID2:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[ID4:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 // CHECK-DAG: #[[GROUP:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 floordiv 2)>
@@ -15,11 +16,12 @@
 //   CHECK-DAG:   %[[EPS:.*]] = arith.constant 9.99999997E-7 : f32
 //   CHECK-DAG:   %[[COUNT:.*]] = arith.constant 7.000000e+01 : f32
 //       CHECK:   %[[E:.*]] = tensor.expand_shape %[[X]] {{\[}}[0], [1, 2], [3], [4]] output_shape [%{{.*}}, 3, 2, 5, 7] : tensor<?x6x5x7xf32> into tensor<?x3x2x5x7xf32>
-//       CHECK:   %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[X5]], #[[G5]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction"]}
-//  CHECK-SAME:     ins(%[[E]] : tensor<?x3x2x5x7xf32>) outs(%{{.*}} : tensor<?x3xf32>)
-//       CHECK:     arith.addf
-//       CHECK:   %[[SQ:.*]] = linalg.generic {indexing_maps = [#[[X5]], #[[G5]], #[[G5]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction"]}
-//  CHECK-SAME:     ins(%[[E]], %[[SUM]] : tensor<?x3x2x5x7xf32>, tensor<?x3xf32>)
+//       CHECK:   %[[F:.*]] = tensor.collapse_shape %[[E]] {{\[}}[0], [1], [2, 3, 4]] : tensor<?x3x2x5x7xf32> into tensor<?x3x70xf32>
+//       CHECK:   %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[X3G]], #[[G3]]], iterator_types = ["parallel", "parallel", "reduction"]}
+//  CHECK-SAME:     ins(%[[F]] : tensor<?x3x70xf32>) outs(%{{.*}} : tensor<?x3xf32>)
+//       CHECK:     arith.addf %{{.*}}, %{{.*}} fastmath<reassoc> : f32
+//       CHECK:   %[[SQ:.*]] = linalg.generic {indexing_maps = [#[[X3G]], #[[G3]], #[[G3]]], iterator_types = ["parallel", "parallel", "reduction"]}
+//  CHECK-SAME:     ins(%[[F]], %[[SUM]] : tensor<?x3x70xf32>, tensor<?x3xf32>)
 //       CHECK:     %[[M:.*]] = arith.divf %{{.*}}, %[[COUNT]]
 //       CHECK:     %[[D:.*]] = arith.subf %{{.*}}, %[[M]]
 //       CHECK:     arith.mulf %[[D]], %[[D]]
