@@ -89,11 +89,14 @@ void diffc::addCpuLoweringFromBuffers(OpPassManager &pm, CpuStage stopAfter) {
     return;
   // The memref.alloca_scope scf-to-openmp wraps each body in is empty and
   // canonicalizes away (it would otherwise hold several blocks after
-  // convert-scf-to-cf).
+  // convert-scf-to-cf). Buffers come from the runtime's allocator (MLIR's
+  // generic functions; runtime/src/ukernels/memory_abi.cpp caches large
+  // blocks, so a repeated call does not page-fault its arena in again).
   addPasses(pm, "convert-scf-to-openmp,canonicalize,"
                 "convert-bufferization-to-memref,convert-scf-to-cf,"
                 "expand-strided-metadata,lower-affine,"
-                "finalize-memref-to-llvm,convert-math-to-llvm,"
+                "finalize-memref-to-llvm{use-generic-functions},"
+                "convert-math-to-llvm,"
                 "convert-math-to-libm,convert-arith-to-llvm,"
                 "convert-cf-to-llvm,convert-openmp-to-llvm,"
                 "convert-func-to-llvm,reconcile-unrealized-casts");

@@ -12,7 +12,26 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
 #include <set>
+
+namespace {
+
+/// Frees a result buffer the generated code allocated. Code objects
+/// allocate through MLIR's generic functions, which the kernel host exports
+/// (runtime/src/ukernels/memory_abi.cpp: large blocks are cached for the
+/// next call); that allocator's free also takes blocks from plain malloc.
+/// A host without it (no generated code can have run) uses free().
+void releaseResult(void *buffer) {
+  using FreeFn = void (*)(void *);
+  static const FreeFn release = [] {
+    void *symbol = ::dlsym(RTLD_DEFAULT, "_mlir_memref_to_llvm_free");
+    return symbol ? reinterpret_cast<FreeFn>(symbol) : &std::free;
+  }();
+  release(buffer);
+}
+
+} // namespace
 
 namespace diffc {
 
@@ -463,7 +482,7 @@ bool Session::call(std::string_view entryName, const std::vector<Arg> &inputs,
       freed.insert(allocated);
   }
   for (void *buffer : freed)
-    std::free(buffer);
+    releaseResult(buffer);
   if (!problem.empty())
     return fail(error, prefix + problem);
   *outputs = std::move(unpacked);

@@ -24,7 +24,8 @@
 // LOOPS-NOT:      linalg.
 
 // LLVM:           llvm.func @f(
-// LLVM:           llvm.call @malloc
+// Buffers come from the runtime's allocator (runtime/src/ukernels/memory_abi.cpp).
+// LLVM:           llvm.call @_mlir_memref_to_llvm_alloc
 // LLVM-NOT:       linalg.
 // LLVM-NOT:       memref.
 func.func @f(%a: tensor<?x8xf32>, %b: tensor<8xf32>) -> tensor<?x8xf32> {
