@@ -35,6 +35,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <thread>
 
 namespace {
@@ -113,6 +114,24 @@ void staticInit(int32_t schedule, int32_t *last, T *lower, T *upper, T *stride,
   *upper = static_cast<T>(lo + step * (first + count - 1));
   if (last)
     *last = first + count == trips;
+}
+
+/// The unsigned variants. OpenMPIRBuilder normalizes their ranges to
+/// [0, trips - 1] (trips < 2^63); an empty one arrives as [0, max], which
+/// must stay empty.
+template <typename U, typename S>
+void staticInitUnsigned(int32_t schedule, int32_t *last, U *lower, U *upper,
+                        S *stride, S incr, S chunk) {
+  int64_t wideLower = static_cast<int64_t>(*lower);
+  int64_t wideUpper = static_cast<int64_t>(*upper);
+  if (*lower == 0 && *upper == std::numeric_limits<U>::max())
+    wideUpper = -1;
+  int64_t wideStride = 0;
+  staticInit<int64_t>(schedule, last, &wideLower, &wideUpper, &wideStride,
+                      incr, chunk);
+  *lower = static_cast<U>(wideLower);
+  *upper = static_cast<U>(wideUpper);
+  *stride = static_cast<S>(wideStride);
 }
 
 } // namespace
@@ -201,16 +220,7 @@ __attribute__((visibility("default"))) void
 __kmpc_for_static_init_4u(void *, int32_t, int32_t schedule, int32_t *last,
                           uint32_t *lower, uint32_t *upper, int32_t *stride,
                           int32_t incr, int32_t chunk) {
-  // Unsigned ranges from OpenMPIRBuilder are normalized to [0, trips - 1];
-  // an empty one has upper = 2^32 - 1, which must stay empty.
-  int64_t wideLower = *lower, wideUpper = *upper, wideStride = 0;
-  if (*upper == UINT32_MAX && *lower == 0)
-    wideUpper = -1;
-  staticInit<int64_t>(schedule, last, &wideLower, &wideUpper, &wideStride,
-                      incr, chunk);
-  *lower = static_cast<uint32_t>(wideLower);
-  *upper = static_cast<uint32_t>(wideUpper);
-  *stride = static_cast<int32_t>(wideStride);
+  staticInitUnsigned(schedule, last, lower, upper, stride, incr, chunk);
 }
 
 __attribute__((visibility("default"))) void
@@ -224,14 +234,7 @@ __attribute__((visibility("default"))) void
 __kmpc_for_static_init_8u(void *, int32_t, int32_t schedule, int32_t *last,
                           uint64_t *lower, uint64_t *upper, int64_t *stride,
                           int64_t incr, int64_t chunk) {
-  // Unsigned ranges from OpenMPIRBuilder are normalized to [0, trips - 1]
-  // with trips < 2^63.
-  int64_t wideLower = static_cast<int64_t>(*lower);
-  int64_t wideUpper = static_cast<int64_t>(*upper);
-  staticInit<int64_t>(schedule, last, &wideLower, &wideUpper, stride, incr,
-                      chunk);
-  *lower = static_cast<uint64_t>(wideLower);
-  *upper = static_cast<uint64_t>(wideUpper);
+  staticInitUnsigned(schedule, last, lower, upper, stride, incr, chunk);
 }
 
 __attribute__((visibility("default"))) void __kmpc_for_static_fini(void *,

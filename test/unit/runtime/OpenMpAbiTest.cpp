@@ -31,6 +31,9 @@ void __kmpc_fork_call(void *, int32_t, void (*)(int32_t *, int32_t *, ...),
 void __kmpc_barrier(void *, int32_t);
 void __kmpc_for_static_init_4(void *, int32_t, int32_t, int32_t *, int32_t *,
                               int32_t *, int32_t *, int32_t, int32_t);
+void __kmpc_for_static_init_4u(void *, int32_t, int32_t, int32_t *,
+                               uint32_t *, uint32_t *, int32_t *, int32_t,
+                               int32_t);
 void __kmpc_for_static_init_8u(void *, int32_t, int32_t, int32_t *,
                                uint64_t *, uint64_t *, int64_t *, int64_t,
                                int64_t);
@@ -180,6 +183,17 @@ TEST(OpenMpAbiStaticInit, SignedAndChunkedSchedules) {
   __kmpc_for_static_init_8(nullptr, 0, kStatic, &last, &lo, &hi, &st, -3, 0);
   EXPECT_EQ(lo, 10);
   EXPECT_EQ(hi, 1);
+  // Unsigned 32-bit: a normalized range, and the empty one [0, 2^32 - 1].
+  uint32_t ulo = 0, uhi = 9;
+  int32_t ust = 0;
+  __kmpc_for_static_init_4u(nullptr, 0, kStatic, &last, &ulo, &uhi, &ust, 1,
+                            0);
+  EXPECT_EQ(ulo, 0u);
+  EXPECT_EQ(uhi, 9u);
+  ulo = 0, uhi = UINT32_MAX;
+  __kmpc_for_static_init_4u(nullptr, 0, kStatic, &last, &ulo, &uhi, &ust, 1,
+                            0);
+  EXPECT_EQ(static_cast<uint32_t>(uhi - ulo + 1), 0u) << "stays empty";
   // Chunked: thread 0 of 1 takes chunk 0 and strides over the rest.
   lo = 0, hi = 99;
   __kmpc_for_static_init_8(nullptr, 0, kStaticChunked, &last, &lo, &hi, &st, 1,
