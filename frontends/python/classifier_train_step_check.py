@@ -36,7 +36,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "..", "test", "e2e"))
 import classifier_torch as twin  # noqa: E402
 import reference as ref  # noqa: E402
-from train_step_check import call, rel  # noqa: E402
+from train_step_check import call, check_step, rel, step_state  # noqa: E402
 from unet2d_torch import write_safetensors  # noqa: E402
 
 
@@ -116,39 +116,14 @@ def main():
 
         # 3. One whole step at step 3 (bias correction).
         step, lr, decay, seed = 3, 1e-3, 0.99, 7
-        m = [(1e-3 * rng.standard_normal(q.shape)).astype(np.float32) for q in params]
-        v = [(1e-6 * rng.standard_normal(q.shape) ** 2).astype(np.float32) for q in params]
-        ema = [(q + 0.01 * rng.standard_normal(q.shape)).astype(np.float32) for q in params]
+        m, v, ema = step_state(rng, params)
         out = call(a.diffc_run, a.artifact, "train_step",
                    params + m + v + ema + [x, labels, ("i64", step),
                                            ("f32", lr), ("f32", decay),
                                            ("i64", seed)],
                    4 * len(names) + 1, work, weights)
-        P = len(names)
-        groups = {"params": [], "exp_avg": [], "exp_avg_sq": [], "ema": []}
-        for i in range(P):
-            pw, mw, vw = ref.adam(params[i], want_grads[i], m[i], v[i], step,
-                                  lr, tconf["beta1"], tconf["beta2"],
-                                  tconf["epsilon"], tconf["weight_decay"],
-                                  decoupled=tconf["optimizer"] == "adamw")
-            ew = ref.ema(ema[i], pw, decay)
-            groups["params"].append(rel(out[i] - params[i], pw - params[i]))
-            groups["exp_avg"].append(rel(out[P + i], mw))
-            groups["exp_avg_sq"].append(rel(out[2 * P + i], vw))
-            groups["ema"].append(rel(out[3 * P + i] - ema[i], ew - ema[i]))
-        e_loss = rel(out[4 * P], want_loss)
-        good = e_loss <= a.rtol
-        ok &= good
-        print(f"{'ok' if good else 'FAIL'} train_step loss "
-              f"{float(out[4 * P]):.6f} (rel error {e_loss:.1e})")
-        for g, errs in groups.items():
-            # Adam divides by sqrt(v): elements with tiny v amplify float32
-            # rounding of the gradient, so the update gets a 10x looser bound.
-            tol = a.rtol * (10 if g in ("params", "ema") else 1)
-            good = max(errs) <= tol
-            ok &= good
-            print(f"{'ok' if good else 'FAIL'} train_step {g}: worst rel error "
-                  f"{max(errs):.1e} (tolerance {tol:.0e})")
+        ok &= check_step(out, params, want_grads, m, v, ema,
+                         (step, lr, decay), tconf, want_loss, a.rtol)
     return 0 if ok else 1
 
 

@@ -68,6 +68,49 @@ def rel(got, want):
                  max(np.max(np.abs(want)), 1e-30))
 
 
+def step_state(rng, params):
+    """Adam moments and EMA weights for a whole-step check: random, small,
+    never zero, so bias correction and the EMA both show."""
+    m = [(1e-3 * rng.standard_normal(q.shape)).astype(np.float32) for q in params]
+    v = [(1e-6 * rng.standard_normal(q.shape) ** 2).astype(np.float32) for q in params]
+    ema = [(q + 0.01 * rng.standard_normal(q.shape)).astype(np.float32) for q in params]
+    return m, v, ema
+
+
+def check_step(out, params, grads, m, v, ema, hyper, tconf, want_loss, rtol,
+               loss_note=""):
+    """Compares train_step's outputs (4P states, loss) with the AdamW and EMA
+    formulas of reference.py applied to `grads`; prints one line per group
+    and returns whether all are within tolerance. hyper = (step, lr, decay)."""
+    step, lr, decay = hyper
+    P = len(params)
+    groups = {"params": [], "exp_avg": [], "exp_avg_sq": [], "ema": []}
+    for i in range(P):
+        pw, mw, vw = ref.adam(params[i], grads[i], m[i], v[i], step, lr,
+                              tconf["beta1"], tconf["beta2"], tconf["epsilon"],
+                              tconf["weight_decay"],
+                              decoupled=tconf["optimizer"] == "adamw")
+        ew = ref.ema(ema[i], pw, decay)
+        # Parameters move by about lr per step: compare the update.
+        groups["params"].append(rel(out[i] - params[i], pw - params[i]))
+        groups["exp_avg"].append(rel(out[P + i], mw))
+        groups["exp_avg_sq"].append(rel(out[2 * P + i], vw))
+        groups["ema"].append(rel(out[3 * P + i] - ema[i], ew - ema[i]))
+    e_loss = rel(out[4 * P], want_loss)
+    ok = e_loss <= rtol
+    print(f"{'ok' if ok else 'FAIL'} train_step loss {float(out[4 * P]):.6f} "
+          f"(rel error {e_loss:.1e}{loss_note})")
+    for g, errs in groups.items():
+        # Adam divides by sqrt(v): elements with tiny v amplify float32
+        # rounding of the gradient, so the update gets a 10x looser bound.
+        tol = rtol * (10 if g in ("params", "ema") else 1)
+        good = max(errs) <= tol
+        ok &= good
+        print(f"{'ok' if good else 'FAIL'} train_step {g}: worst rel error "
+              f"{max(errs):.1e} (tolerance {tol:.0e})")
+    return ok
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--diffc-run", required=True)
@@ -153,9 +196,7 @@ def main():
 
         # 2. One whole step at step 3 (bias correction), t and eps from Philox.
         step, lr, decay, seed = 3, 1e-3, 0.99, 7
-        m = [(1e-3 * rng.standard_normal(q.shape)).astype(np.float32) for q in params]
-        v = [(1e-6 * rng.standard_normal(q.shape) ** 2).astype(np.float32) for q in params]
-        ema = [(q + 0.01 * rng.standard_normal(q.shape)).astype(np.float32) for q in params]
+        m, v, ema = step_state(rng, params)
         out = call(a.diffc_run, a.artifact, "train_step",
                    params + m + v + ema + [x0, ("i64", step), ("f32", lr),
                                            ("f32", decay), ("i64", seed)],
@@ -165,32 +206,8 @@ def main():
                                  (a.batch,), 0, T)
         eps2 = ref.philox_normals(seed, offset, shape).astype(np.float32)
         want_loss, grads = loss_and_grads(x0, t2, eps2)
-        P = len(names)
-        groups = {"params": [], "exp_avg": [], "exp_avg_sq": [], "ema": []}
-        for i in range(P):
-            pw, mw, vw = ref.adam(params[i], grads[i], m[i], v[i], step, lr,
-                                  tconf["beta1"], tconf["beta2"], tconf["epsilon"],
-                                  tconf["weight_decay"],
-                                  decoupled=tconf["optimizer"] == "adamw")
-            ew = ref.ema(ema[i], pw, decay)
-            # Parameters move by about lr per step: compare the update.
-            groups["params"].append(rel(out[i] - params[i], pw - params[i]))
-            groups["exp_avg"].append(rel(out[P + i], mw))
-            groups["exp_avg_sq"].append(rel(out[2 * P + i], vw))
-            groups["ema"].append(rel(out[3 * P + i] - ema[i], ew - ema[i]))
-        e_loss = rel(out[4 * P], want_loss)
-        good = e_loss <= a.rtol
-        print(f"{'ok' if good else 'FAIL'} train_step loss {float(out[4 * P]):.6f} "
-              f"(rel error {e_loss:.1e}, t = {t2.tolist()})")
-        ok &= good
-        for g, errs in groups.items():
-            # Adam divides by sqrt(v): elements with tiny v amplify float32
-            # rounding of the gradient, so the update gets a 10x looser bound.
-            tol = a.rtol * (10 if g in ("params", "ema") else 1)
-            good = max(errs) <= tol
-            ok &= good
-            print(f"{'ok' if good else 'FAIL'} train_step {g}: worst rel error "
-                  f"{max(errs):.1e} (tolerance {tol:.0e})")
+        ok &= check_step(out, params, grads, m, v, ema, (step, lr, decay),
+                         tconf, want_loss, a.rtol, f", t = {t2.tolist()}")
     return 0 if ok else 1
 
 
