@@ -111,30 +111,10 @@ say "train_step arguments: weights, zero moments, Fashion-MNIST batches $batches
 "$py" "$driver" prepare --work "$work" --artifact "$artifact" \
   --diffc-run "$bin/diffc-run" --weights "$work/init.safetensors" --batches "$batches"
 
-# -- 2. wait for a quiet machine (as bench/unet_cpu.sh) ---------------------------
-busy_jiffies() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
-steal_jiffies() { awk '/^cpu /{print $9}' /proc/stat; }
-child_jiffies() { awk '{print $16 + $17}' "/proc/$$/stat"; }
-hz=$(getconf CLK_TCK)
-ncpu=$(nproc)
-waited=0
-while [ "$wait_idle" -gt 0 ]; do
-  b0=$(busy_jiffies)
-  sleep 5
-  use=$(( ($(busy_jiffies) - b0) * 100 / (5 * hz * ncpu) ))
-  [ "$use" -le 10 ] && break
-  if [ "$waited" -ge "$wait_idle" ]; then
-    say "the machine is still ${use}% busy after ${waited} s: measuring anyway (see the last line)"
-    break
-  fi
-  say "other processes use ${use}% of the CPUs; waiting for a quiet machine (${waited}/${wait_idle} s, BENCH_WAIT_IDLE)"
-  waited=$((waited + 5))
-done
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-measure_start=$(date +%s)
-busy_start=$(busy_jiffies)
-steal_start=$(steal_jiffies)
-child_start=$(child_jiffies)
+# -- 2. wait for a quiet machine (bench/quiet.sh) ---------------------------------
+. "$here/quiet.sh"
+wait_for_quiet "$wait_idle"
+start_accounting
 # Load average sampled every 5 s while measuring.
 (while :; do cut -d' ' -f1 /proc/loadavg; sleep 5; done) >"$work/loadavg.txt" &
 sampler=$!
@@ -185,11 +165,7 @@ done
 kill "$sampler" 2>/dev/null || true
 
 # -- 4. the table -------------------------------------------------------------------
-elapsed=$(( $(date +%s) - measure_start ))
-others=$(( ($(busy_jiffies) - busy_start) - ($(child_jiffies) - child_start) ))
-[ "$others" -lt 0 ] && others=0
-others_pct=$(( others * 100 / (hz * ncpu * (elapsed > 0 ? elapsed : 1)) ))
-steal_pct=$(( ($(steal_jiffies) - steal_start) * 100 / (hz * ncpu * (elapsed > 0 ? elapsed : 1)) ))
+stop_accounting
 load_range=$(sort -n "$work/loadavg.txt" | sed -n '1p;$p' | paste -sd- -)
 echo
 echo "## U-Net training step on CPU ($model: ${zoo_args[*]}), $threads threads"

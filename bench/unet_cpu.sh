@@ -113,33 +113,9 @@ say "PyTorch twin: load the weights, export ONNX, write inputs"
   --scheduler-config "$root/examples/scheduler_config.json"
 
 # -- 4. wait for a quiet machine ---------------------------------------------------
-# Busy CPU jiffies of the whole machine (user, nice, system, irq, softirq).
-busy_jiffies() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
-# Jiffies the hypervisor gave to other guests while this one wanted the CPU.
-steal_jiffies() { awk '/^cpu /{print $9}' /proc/stat; }
-# CPU jiffies of this shell's finished children (cutime + cstime).
-child_jiffies() { awk '{print $16 + $17}' "/proc/$$/stat"; }
-hz=$(getconf CLK_TCK)
-ncpu=$(nproc)
-wait_idle="${BENCH_WAIT_IDLE:-600}"
-waited=0
-while :; do
-  b0=$(busy_jiffies)
-  sleep 5
-  use=$(( ($(busy_jiffies) - b0) * 100 / (5 * hz * ncpu) ))
-  [ "$use" -le 10 ] && break
-  if [ "$waited" -ge "$wait_idle" ]; then
-    say "the machine is still ${use}% busy after ${waited} s: measuring anyway (see the last line)"
-    break
-  fi
-  say "other processes use ${use}% of the CPUs; waiting for a quiet machine (${waited}/${wait_idle} s, BENCH_WAIT_IDLE)"
-  waited=$((waited + 5))
-done
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-measure_start=$(date +%s)
-busy_start=$(busy_jiffies)
-steal_start=$(steal_jiffies)
-child_start=$(child_jiffies)
+. "$here/quiet.sh"
+wait_for_quiet "${BENCH_WAIT_IDLE:-600}"
+start_accounting
 
 # -- 5. measurements, interleaved call by call across the peers -----------------
 say "measuring ($threads threads): diffc, PyTorch, PyTorch + OpenBLAS, ONNX Runtime"
@@ -149,11 +125,7 @@ say "measuring ($threads threads): diffc, PyTorch, PyTorch + OpenBLAS, ONNX Runt
 
 # -- 6. the table -----------------------------------------------------------------
 # CPU time that other processes took from the two cores while we measured.
-elapsed=$(( $(date +%s) - measure_start ))
-others=$(( ($(busy_jiffies) - busy_start) - ($(child_jiffies) - child_start) ))
-[ "$others" -lt 0 ] && others=0
-others_pct=$(( others * 100 / (hz * ncpu * (elapsed > 0 ? elapsed : 1)) ))
-steal_pct=$(( ($(steal_jiffies) - steal_start) * 100 / (hz * ncpu * (elapsed > 0 ? elapsed : 1)) ))
+stop_accounting
 status=0
 "$py" "$driver" table --work "$work" || status=$?
 echo
