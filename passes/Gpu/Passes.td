@@ -74,10 +74,9 @@ def GpuMapElementwisePass : Pass<"diffc-gpu-map-elementwise", "func::FuncOp"> {
     ```
 
     Each launch gets `diffc.gpu_kernel = {block = [256, 1, 1], elements =
-    N or -1}` for the artifact's kernel table. With `verify` (the default)
-    any linalg op left afterwards (matrix products, convolutions,
-    reductions, normalizations, softmax) is an error at its location: those
-    are not GPU-lowered yet.
+    N or -1}` for the artifact's kernel table. Ops with reduction loops are
+    left to `diffc-gpu-map-reductions`; with `verify` (the default) any
+    linalg op left afterwards is an error at its location.
   }];
   let dependentDialects = ["gpu::GPUDialect", "scf::SCFDialect",
                            "arith::ArithDialect", "affine::AffineDialect",
@@ -87,6 +86,45 @@ def GpuMapElementwisePass : Pass<"diffc-gpu-map-elementwise", "func::FuncOp"> {
            "Threads per block">,
     Option<"verify", "verify", "bool", /*default=*/"true",
            "Fail at any linalg op that cannot be mapped">,
+  ];
+}
+
+def GpuMapReductionsPass : Pass<"diffc-gpu-map-reductions", "func::FuncOp"> {
+  let summary = "Map linalg ops with reduction loops to gpu.launch kernels";
+  let description = [{
+    Runs on bufferized IR, after `diffc-gpu-map-elementwise`. Every linalg op
+    with reduction loops (sums and maxima, GroupNorm and LayerNorm
+    statistics, softmax, matrix products, convolutions, their backward
+    forms) becomes one `gpu.launch` with one thread per point of its
+    parallel loops (linearized row-major as in diffc-gpu-map-elementwise,
+    so consecutive threads write consecutive innermost outputs); each thread
+    loads its outputs' initial values, runs the reduction loops as an
+    `scf.for` nest carrying them, applying the payload in linalg's order,
+    and stores them. This is the correct baseline for every reduction, not
+    yet the fast kernel (docs/gpu.md).
+
+    ```mlir
+    linalg.matmul ins(%a, %b : memref<?x64xf32>, memref<64x32xf32>)
+                  outs(%c : memref<?x32xf32>)
+    // becomes
+    gpu.launch ... {            // one thread per (i, j)
+      %c0 = memref.load %c[%i, %j]
+      %s = scf.for %k = %0 to %c64 step %1 iter_args(%acc = %c0) { ... }
+      memref.store %s, %c[%i, %j]
+    }
+    ```
+
+    With `verify` (the default) any linalg op or external call left is an
+    error at its location.
+  }];
+  let dependentDialects = ["gpu::GPUDialect", "scf::SCFDialect",
+                           "arith::ArithDialect", "affine::AffineDialect",
+                           "memref::MemRefDialect"];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block">,
+    Option<"verify", "verify", "bool", /*default=*/"true",
+           "Fail at any linalg op or external call left unmapped">,
   ];
 }
 

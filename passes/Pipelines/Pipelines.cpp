@@ -126,8 +126,11 @@ void diffc::buildDiffcGpuPipeline(OpPassManager &pm, bool hostLoops,
   // For the host-loop check, ops without a GPU lowering stay CPU loops so
   // that whole test files compile; for GPU targets they are errors.
   GpuMapElementwisePassOptions mapOptions;
-  mapOptions.verify = !hostLoops;
+  mapOptions.verify = false;
   pm.addNestedPass<func::FuncOp>(createGpuMapElementwisePass(mapOptions));
+  GpuMapReductionsPassOptions reductionOptions;
+  reductionOptions.verify = !hostLoops;
+  pm.addNestedPass<func::FuncOp>(createGpuMapReductionsPass(reductionOptions));
   pm.addPass(createCanonicalizerPass());
   if (hostLoops) {
     pm.addNestedPass<func::FuncOp>(createGpuLaunchToLoopsPass());

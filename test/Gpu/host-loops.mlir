@@ -2,10 +2,27 @@
 // through the GPU pipeline (thread mapping, one thread per element), with
 // each gpu.launch run as host loops over block and thread ids
 // (--gpu-host-loops), then checked by the same harness against the same
-// float64 references as the CPU path. Ops without a GPU lowering stay CPU
-// loops here (they are errors for sm_XX targets): all cases below except
-// the two thresholding ones (whose radix-select reductions stay CPU loops)
-// are GPU-mapped kernels end to end.
+// float64 references as the CPU path. Every linalg op becomes a kernel:
+// all-parallel ops one thread per element (diffc-gpu-map-elementwise), ops
+// with reductions (softmax, norms, losses, matrix products, convolutions,
+// attention) one thread per output running its reduction loops
+// (diffc-gpu-map-reductions). Only the thresholding cases' radix-select
+// loops, which are scf loops rather than linalg ops, stay host code.
+//
+// RUN: diffc compile %S/../e2e/reductions.mlir --gpu-host-loops -o %t.red.diffc
+// RUN: %python %S/../e2e/harness.py --diffc-run diffc-run --artifact %t.red.diffc --case softmax_last --case softmax_middle_large --case softmax_f16 --case reduce_kinds --case reduce_all --case reduce_f16_mean --case mse_loss_all --case gaussian_kl_all --case bce_with_logits_all --case hinge_real --case hinge_fake --case hinge_generator | FileCheck %s --check-prefix=RED
+// RED-COUNT-29: ok
+// RED-NOT: FAIL
+//
+// RUN: diffc compile %S/../e2e/normalization.mlir --gpu-host-loops -o %t.norm.diffc
+// RUN: %python %S/../e2e/harness.py --diffc-run diffc-run --artifact %t.norm.diffc --case group_norm_silu --case group_norm_rank3 --case group_norm_one_group --case group_norm_dynamic_channels --case group_norm_offset_mean --case group_norm_f16 --case layer_norm_silu --case layer_norm_rank1 --case layer_norm_f64 | FileCheck %s --check-prefix=NORM
+// NORM-COUNT-9: ok
+// NORM-NOT: FAIL
+//
+// RUN: diffc compile %S/../e2e/contraction.mlir --gpu-host-loops -o %t.con.diffc
+// RUN: %python %S/../e2e/harness.py --diffc-run diffc-run --artifact %t.con.diffc --case linear_bias --case linear_vector --case linear_wide --case matmul_2d --case matmul_batched --case matmul_rhs_2d --case matmul_broadcast --case conv2d_same --case conv2d_stride2_pad1 --case conv2d_dilation2 --case conv2d_groups2 --case conv2d_pointwise --case conv2d_unet_block --case conv3d_temporal --case conv3d_stride2 --case conv3d_groups2_dilation --case attention_self_heads --case attention_cross --case attention_bool_mask --case attention_float_mask --case attention_dynamic_batch | FileCheck %s --check-prefix=CON
+// CON-COUNT-21: ok
+// CON-NOT: FAIL
 //
 // RUN: diffc compile %S/../e2e/elementwise.mlir --gpu-host-loops -o %t.ew.diffc
 // RUN: %python %S/../e2e/harness.py --diffc-run diffc-run --artifact %t.ew.diffc --case bias_silu_residual --case unary_chain --case binary_broadcast --case shared_result | FileCheck %s --check-prefix=EW
