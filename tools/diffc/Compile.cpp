@@ -46,8 +46,9 @@ cl::opt<std::string>
     targets("target",
             cl::desc("Comma-separated targets to generate code for: x86_64 "
                      "and GPUs sm_80, sm_86, sm_89, sm_90, sm_100, sm_120 "
-                     "(a cubin plus PTX each; GPU code covers elementwise "
-                     "kernels so far, docs/gpu.md)"),
+                     "(a cubin plus PTX each; every op has a GPU kernel, "
+                     "reductions and contractions still naive ones, and "
+                     "diffc-run cannot run them yet: docs/gpu.md)"),
             cl::init("x86_64"), cl::cat(category));
 cl::opt<std::string> cudaPath(
     "cuda-path",
