@@ -29,6 +29,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "gemm_internal.h"
+#include "memory.h"
 #include "thread_pool.h"
 
 #include <cstdlib>
@@ -106,8 +107,10 @@ public:
       groupStride = s.m * s.k;
       rowStride = s.k;
     }
-    data_.reset(static_cast<float *>(std::aligned_alloc(
-        64, roundUp(s.groups * mPadded_ * s.k * sizeof(float), 64))));
+    // From the block cache: the same convolution next call (every sampling
+    // step) gets the same, already mapped, block.
+    data_.reset(static_cast<float *>(
+        allocateBlock(s.groups * mPadded_ * s.k * sizeof(float))));
     for (int64_t g = 0; g < s.groups; ++g) {
       ConstMatrixView a{weights + g * groupStride, s.m, s.k, rowStride, 1};
       for (int64_t k0 = 0; k0 < s.k; k0 += kb) {
@@ -126,7 +129,7 @@ public:
 
 private:
   struct FreeDeleter {
-    void operator()(float *p) const { std::free(p); }
+    void operator()(float *p) const { releaseBlock(p); }
   };
   std::unique_ptr<float, FreeDeleter> data_;
   int64_t mPadded_, k_;

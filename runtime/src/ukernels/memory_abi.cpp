@@ -31,6 +31,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "memory.h"
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -158,8 +160,9 @@ BlockCache &cache() {
 
 namespace diffc {
 namespace ukernels {
-/// Bytes currently cached for reuse (for tests).
 size_t cachedAllocationBytes() { return cache().cachedBytes(); }
+void *allocateBlock(size_t bytes) { return cache().allocate(bytes, 64); }
+void releaseBlock(void *block) { cache().release(block); }
 } // namespace ukernels
 } // namespace diffc
 

@@ -24,11 +24,7 @@ void *_mlir_memref_to_llvm_aligned_alloc(size_t, size_t);
 void _mlir_memref_to_llvm_free(void *);
 }
 
-namespace diffc {
-namespace ukernels {
-size_t cachedAllocationBytes();
-} // namespace ukernels
-} // namespace diffc
+#include "memory.h"
 
 namespace {
 
