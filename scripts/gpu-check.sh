@@ -40,7 +40,8 @@ prepare() {
   rm -rf "$PACK" && mkdir -p "$PACK/bin" "$PACK/e2e"
   cp "$build/bin/diffc-run" "$build/test/unit/diffc-runtime-tests" "$PACK/bin/"
   cp "$ROOT"/test/e2e/*.py "$ROOT/bench/gpu/gpu_check_kernels.py" "$PACK/e2e/"
-  # Programs whose GPU kernels exist today (elementwise, sampler steps),
+  # Static-shape programs whose kernels the checks launch directly
+  # (elementwise, a sampler step, a matmul through the reduction mapping),
   # with x86_64 code beside them for the CPU side of the comparison.
   "$diffc" compile "$ROOT/bench/gpu/kernels.mlir" --target=$TARGETS \
     -o "$PACK/kernels.diffc" || exit 1

@@ -1,4 +1,4 @@
-"""GPU vs CPU vs PyTorch for a generated elementwise kernel (scripts/gpu-check.sh).
+"""GPU vs CPU vs PyTorch for generated kernels (scripts/gpu-check.sh).
 
 Until the runtime runs entry points on the GPU (docs/gpu.md, next steps),
 this script launches the artifact's cubin for `bias_silu_residual` itself:
@@ -12,6 +12,12 @@ artifact's kernel table, launches its grid, and compares:
     run through diffc-run (the same seeded inputs, as .npy files);
   * times (CUDA events, median of 200 after warm-up) of the kernel, PyTorch
     eager and torch.compile on the same tensors, and the bandwidth floor.
+
+The same is done for `matmul` (1024x512 by 512x256): its two kernels (the
+zero fill and diffc-gpu-map-reductions' thread-per-output product) are
+launched in the kernel table's order, compared with float64 and the CPU
+code, and timed against torch.matmul (cuBLAS, TF32 off): the measurement
+that decides between generated GEMM kernels and cuBLASLt (docs/gpu.md).
 
 Prints "RESULT|name|status|detail" lines for the summary table.
 """
@@ -188,7 +194,82 @@ def main():
     result("bias+silu+res timing", "ok",
            f"diffc {t_diffc:.1f} us, eager {t_eager:.1f} us, torch.compile {t_comp}, "
            f"floor ~{floor:.1f} us (12 MiB at 3 TB/s)")
-    return 0 if gpu_err <= 1e-5 and diff <= 1e-5 else 1
+    ok_mm = check_matmul(a, info, cuda, check, module, dev, torch, timeit)
+    return 0 if gpu_err <= 1e-5 and diff <= 1e-5 and ok_mm else 1
+
+
+def launch_function(cuda, check, module, kernels, function, buffers, stream):
+    """Launches every kernel of `function` in the kernel table's order; each
+    buffer parameter is passed as MLIR's expanded descriptor from `buffers`
+    (by source name: arg0, result0, ...), grid = ceil(elements / block)."""
+    launches = []
+    for kernel in (k for k in kernels if k["function"] == function):
+        fn = ctypes.c_void_p()
+        check(cuda.cuModuleGetFunction(ctypes.byref(fn), module,
+                                       kernel["name"].encode()),
+              f"cuModuleGetFunction {kernel['name']}")
+        values = []
+        for param in kernel["params"]:
+            source = param.split(":")[0]
+            if source not in buffers or "buffer<" not in param:
+                raise RuntimeError(f"{kernel['name']}: unexpected parameter {param}")
+            t = buffers[source]
+            values += [ctypes.c_void_p(t.data_ptr()), ctypes.c_void_p(t.data_ptr()),
+                       ctypes.c_int64(0)]
+            values += [ctypes.c_int64(v) for v in t.shape]
+            values += [ctypes.c_int64(v) for v in t.stride()]
+        params = (ctypes.c_void_p * len(values))(*[ctypes.addressof(v) for v in values])
+        block = kernel["block"]
+        grid = max(1, -(-kernel["static_elements"] // block[0]))
+        launches.append((fn, grid, block, kernel["shared_memory_bytes"], params, values))
+
+    def run():
+        for fn, grid, block, smem, params, _ in launches:
+            check(cuda.cuLaunchKernel(fn, grid, 1, 1, block[0], block[1], block[2],
+                                      smem, ctypes.c_void_p(stream), params, None),
+                  "cuLaunchKernel")
+    return run, len(launches)
+
+
+def check_matmul(a, info, cuda, check, module, dev, torch, timeit):
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((1024, 512)).astype(np.float32)
+    w = rng.standard_normal((512, 256)).astype(np.float32)
+    xd, wd = torch.from_numpy(x).to(dev), torch.from_numpy(w).to(dev)
+    out = torch.full((1024, 256), float("nan"), device=dev)
+    try:
+        run, count = launch_function(cuda, check, module, info["gpu_kernels"], "matmul",
+                                     {"arg0": xd, "arg1": wd, "result0": out},
+                                     torch.cuda.current_stream().cuda_stream)
+        run()
+        torch.cuda.synchronize()
+    except RuntimeError as ex:
+        result("gpu matmul", "FAIL", str(ex)[:100])
+        return False
+    got = out.cpu().numpy().astype(np.float64)
+    want = x.astype(np.float64) @ w.astype(np.float64)
+    scale = np.max(np.abs(want))
+    err = float(np.max(np.abs(got - want)) / scale) if np.all(np.isfinite(got)) else float("inf")
+    with tempfile.TemporaryDirectory() as work:
+        np.save(os.path.join(work, "x.npy"), x)
+        np.save(os.path.join(work, "w.npy"), w)
+        subprocess.run([a.diffc_run, a.artifact, "call", "matmul", "--device=cpu",
+                        "--arg", os.path.join(work, "x.npy"), "--arg",
+                        os.path.join(work, "w.npy"), "--out",
+                        os.path.join(work, "y.npy")], check=True, capture_output=True)
+        cpu = np.load(os.path.join(work, "y.npy")).astype(np.float64)
+    diff = float(np.max(np.abs(cpu - got)) / scale)
+    ok = err <= 1e-5 and diff <= 1e-5
+    result("gpu matmul vs f64/cpu", "ok" if ok else "FAIL",
+           f"{count} kernels: max rel error {err:.2e}, vs cpu {diff:.2e}")
+    torch.backends.cuda.matmul.allow_tf32 = False
+    t_diffc = timeit(run, reps=50)
+    t_cublas = timeit(lambda: torch.matmul(xd, wd), reps=50)
+    gflop = 2 * 1024 * 512 * 256 / 1e9
+    result("matmul timing", "ok",
+           f"diffc naive {t_diffc:.1f} us ({gflop * 1e6 / t_diffc:.0f} GFLOP/s), "
+           f"cuBLAS fp32 {t_cublas:.1f} us ({gflop * 1e6 / t_cublas:.0f} GFLOP/s)")
+    return ok
 
 
 if __name__ == "__main__":

@@ -15,3 +15,10 @@ func.func @ddim_step(%eps: !t, %x: !t, %abar: tensor<1000xf32>, %t: i64, %tp: i6
   %0 = diffc.ddim_step %eps, %x, %abar, %t, %tp, %eta, %z prediction epsilon : (!t, !t, tensor<1000xf32>, i64, i64, f32, !t) -> !t
   return %0 : !t
 }
+
+// A matrix product: diffc-gpu-map-reductions' baseline kernel (one thread
+// per output running the K loop), beside cuBLAS through PyTorch.
+func.func @matmul(%a: tensor<1024x512xf32>, %b: tensor<512x256xf32>) -> tensor<1024x256xf32> {
+  %0 = diffc.matmul %a, %b : (tensor<1024x512xf32>, tensor<512x256xf32>) -> tensor<1024x256xf32>
+  return %0 : tensor<1024x256xf32>
+}
