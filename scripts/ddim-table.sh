@@ -56,25 +56,41 @@ mkdir -p "$out/cells"
 
 # The artifacts: the shipped architecture (as scripts/main.sh), a DDIM
 # sampler with the project's scheduler config, a DDPM sampler with the same
-# config but variance_type fixed_large (the sigma-hat row), the classifier.
-if [[ ! -f "$out/model.diffc" || ! -f "$out/model_large.diffc" ||
-      ! -f "$out/classifier.diffc" ]]; then
+# config but variance_type fixed_large (the sigma-hat row), both again with
+# steps_offset 0 (for S = 1000, below), the classifier. Only missing ones
+# are built, so a resumed run keeps drawing with the same code.
+compile_missing() { # ARTIFACT SAMPLER CONFIG
+  [[ -f "$out/$1" ]] && return 0
+  "$bin/diffc" compile "$out/unet.mlir" --sampler="$2" \
+    --scheduler-config="$out/$3" -o "$out/$1"
+}
+if [[ ! -f "$out/unet.mlir" ]]; then
   "$root/scripts/setup.sh"
   "$bin/diffc-zoo" unet2d --preset=fmnist_small --base-channels=32 \
     --channel-mult=1,2,2 --layers-per-block=2 --attention-resolutions=7 \
     --norm-groups=8 -o "$out/unet.mlir"
-  cp "$root/examples/scheduler_config.json" "$out/ddim.json"
-  "$python" - "$out/ddim.json" "$out/ddpm_fixed_large.json" <<'EOF'
-import json, sys
-config = json.load(open(sys.argv[1]))
-config["_class_name"] = "DDPMScheduler"
-config["variance_type"] = "fixed_large"
-json.dump(config, open(sys.argv[2], "w"), indent=2)
+fi
+[[ -f "$out/ddim.json" ]] || cp "$root/examples/scheduler_config.json" "$out/ddim.json"
+"$python" - "$out" <<'EOF'
+import json, os, sys
+out = sys.argv[1]
+ddim = json.load(open(os.path.join(out, "ddim.json")))
+large = dict(ddim, _class_name="DDPMScheduler", variance_type="fixed_large")
+configs = {"ddpm_fixed_large.json": large,
+           # steps_offset 0 for step counts whose last "leading" timestep
+           # would pass T - 1 with the offset (S = T: timesteps 999..0, as
+           # the DDIM paper's code uses for every S).
+           "ddim_offset0.json": dict(ddim, steps_offset=0),
+           "ddpm_fixed_large_offset0.json": dict(large, steps_offset=0)}
+for name, config in configs.items():
+    if not os.path.exists(os.path.join(out, name)):
+        json.dump(config, open(os.path.join(out, name), "w"), indent=2)
 EOF
-  "$bin/diffc" compile "$out/unet.mlir" --sampler=ddim \
-    --scheduler-config="$out/ddim.json" -o "$out/model.diffc"
-  "$bin/diffc" compile "$out/unet.mlir" --sampler=ddpm \
-    --scheduler-config="$out/ddpm_fixed_large.json" -o "$out/model_large.diffc"
+compile_missing model.diffc ddim ddim.json
+compile_missing model_large.diffc ddpm ddpm_fixed_large.json
+compile_missing model_offset0.diffc ddim ddim_offset0.json
+compile_missing model_large_offset0.diffc ddpm ddpm_fixed_large_offset0.json
+if [[ ! -f "$out/classifier.diffc" ]]; then
   "$bin/diffc-zoo" classifier --preset=fmnist -o "$out/classifier.mlir"
   "$bin/diffc" compile "$out/classifier.mlir" -o "$out/classifier.diffc"
 fi
@@ -84,11 +100,15 @@ run_job() {
   local chunk="$1" steps="$2" row="$3"
   local name="S${steps}_${row}_c${chunk}"
   [[ -f "$out/cells/$name.npy" ]] && return 0
-  local sampler=(--generate "$out/model.diffc" --sampler ddim --eta "$row"
-                 --scheduler-config "$out/ddim.json")
+  # With "leading" spacing and steps_offset 1, S = 1000 would reach timestep
+  # 1000 (diffc-run refuses, diffusers raises): such S use steps_offset 0.
+  local suffix=""
+  if (( (steps - 1) * (1000 / steps) + 1 >= 1000 )); then suffix=_offset0; fi
+  local sampler=(--generate "$out/model$suffix.diffc" --sampler ddim
+                 --eta "$row" --scheduler-config "$out/ddim$suffix.json")
   if [[ "$row" == sigmahat ]]; then
-    sampler=(--generate "$out/model_large.diffc" --sampler ddpm
-             --scheduler-config "$out/ddpm_fixed_large.json")
+    sampler=(--generate "$out/model_large$suffix.diffc" --sampler ddpm
+             --scheduler-config "$out/ddpm_fixed_large$suffix.json")
   fi
   local start=$SECONDS
   DIFFC_NUM_THREADS=1 "$bin/diffc-run" "$out/classifier.diffc" eval \

@@ -348,4 +348,46 @@ bool checkSchedulerConfigFile(const Artifact &artifact,
       path, error);
 }
 
+bool checkSamplingSteps(const Artifact &artifact, int64_t steps,
+                        std::string *error) {
+  if (steps < 1)
+    return fail(error, "--steps must be at least 1, got " +
+                           std::to_string(steps));
+  const std::string *metadata =
+      artifact.findMetadata(kSchedulerConfigMetadataKey);
+  Config config;
+  std::string why;
+  if (!metadata || !readConfig(*metadata, &config, &why))
+    return true; // nothing to check against (the samplers' own checks run)
+  auto option = [&](const char *key) -> const OptionValue & {
+    for (size_t i = 0; i < kNumOptions; ++i)
+      if (std::strcmp(kOptions[i].key, key) == 0)
+        return config[i];
+    return config[0];
+  };
+  const int64_t trainSteps = option("num_train_timesteps").integer;
+  if (steps > trainSteps)
+    return fail(error, "--steps " + std::to_string(steps) +
+                           " exceeds num_train_timesteps " +
+                           std::to_string(trainSteps) + " of " +
+                           artifact.name() + "'s scheduler config");
+  const std::string &spacing = option("timestep_spacing").string;
+  const int64_t offset = option("steps_offset").integer;
+  if (spacing == "leading") {
+    const int64_t last = (steps - 1) * (trainSteps / steps) + offset;
+    if (last >= trainSteps || offset < 0)
+      return fail(error,
+                  "--steps " + std::to_string(steps) + " with " +
+                      artifact.name() +
+                      "'s timestep_spacing \"leading\" and steps_offset " +
+                      std::to_string(offset) + " reaches timestep " +
+                      std::to_string(offset < 0 ? offset : last) +
+                      ", outside the " + std::to_string(trainSteps) +
+                      " training timesteps (diffusers fails there too); use "
+                      "fewer steps, or compile with steps_offset 0 or "
+                      "timestep_spacing \"trailing\"");
+  }
+  return true;
+}
+
 } // namespace diffc

@@ -40,4 +40,17 @@
 // RUN: not diffc-run %t/nosampler.diffc sample --weights %t/w.safetensors --scheduler-config %S/Inputs/scheduler_config.json --out %t/no4.npy 2>&1 | FileCheck %s --check-prefix=NOCONFIG
 // NOCONFIG: diffc-run: error: {{.*}}nosampler.diffc has no sampler config to check {{.*}}scheduler_config.json against (no "scheduler_config" metadata: it was compiled without --sampler, or by an older diffc); recompile with: diffc compile ... --scheduler-config {{.*}}scheduler_config.json
 
-// RUN: not ls %t/no1.npy %t/no2.npy %t/no3.npy %t/no4.npy
+// The number of steps must stay inside the noise schedule, as diffusers'
+// set_timesteps and step() need: at most num_train_timesteps, and with
+// "leading" spacing the steps_offset must not push the last timestep to T
+// (S = 1000 with steps_offset 1 would read alphas_cumprod[1000]).
+// RUN: diffc compile %S/Inputs/toy_model.mlir --sampler=ddim,ddpm --scheduler-config %diffc_src_root/examples/scheduler_config.json -o %t/offset1.diffc
+// RUN: not diffc-run %t/toy.diffc sample --steps 1001 --weights %t/w.safetensors --out %t/no5.npy 2>&1 | FileCheck %s --check-prefix=TOOMANY
+// TOOMANY: diffc-run: error: --steps 1001 exceeds num_train_timesteps 1000 of {{.*}}toy.diffc's scheduler config
+// RUN: not diffc-run %t/offset1.diffc sample --steps 1000 --weights %t/w.safetensors --out %t/no6.npy 2>&1 | FileCheck %s --check-prefix=OFFSET
+// RUN: not diffc-run %t/offset1.diffc sample --sampler ddpm --steps 1000 --weights %t/w.safetensors --out %t/no7.npy 2>&1 | FileCheck %s --check-prefix=OFFSET
+// OFFSET: diffc-run: error: --steps 1000 with {{.*}}offset1.diffc's timestep_spacing "leading" and steps_offset 1 reaches timestep 1000, outside the 1000 training timesteps (diffusers fails there too); use fewer steps, or compile with steps_offset 0 or timestep_spacing "trailing"
+// RUN: diffc-run %t/offset1.diffc sample --steps 999 --batch 1 --weights %t/w.safetensors --out %t/ok999.npy
+// RUN: diffc-run %t/toy.diffc sample --steps 1000 --batch 1 --weights %t/w.safetensors --out %t/ok1000.npy
+
+// RUN: not ls %t/no1.npy %t/no2.npy %t/no3.npy %t/no4.npy %t/no5.npy %t/no6.npy %t/no7.npy

@@ -16,6 +16,7 @@
 
 #include "diffc/image.h"
 #include "diffc/philox.h"
+#include "diffc/scheduler_config.h"
 
 #include <cstdio>
 
@@ -43,8 +44,8 @@ bool diffc::drawSamples(const Session &session, const SampleOptions &o,
                 "'): compile it with diffc compile --sampler=" + o.sampler);
   if (o.sampler == "ddpm" && o.etaGiven)
     return fail("--eta applies to the ddim sampler only");
-  if (o.steps < 1)
-    return fail("--steps must be at least 1, got " + std::to_string(o.steps));
+  if (!checkSamplingSteps(session.artifact(), o.steps, error))
+    return false;
   if (entry->inputs.empty() || entry->inputs[0].kind != ValueKind::tensor ||
       entry->inputs[0].shape.size() < 2)
     return fail(session.artifact().name() + ": entry '" + entryName +

@@ -72,6 +72,16 @@ bool checkSchedulerConfig(const Artifact &artifact, std::string_view json,
 bool checkSchedulerConfigFile(const Artifact &artifact,
                               const std::string &path, std::string *error);
 
+/// Checks that `steps` sampling steps give timesteps inside the artifact's
+/// noise schedule, as diffusers' set_timesteps and step() need them: at
+/// least 1, at most num_train_timesteps, and with "leading" spacing the
+/// largest timestep, (steps - 1) * (T / steps) + steps_offset, below T
+/// (steps_offset 1 with T steps would look up alphas_cumprod[T], where
+/// diffusers raises IndexError). An artifact without a scheduler config
+/// passes. Returns false with *error set to one line naming the options.
+bool checkSamplingSteps(const Artifact &artifact, int64_t steps,
+                        std::string *error);
+
 } // namespace diffc
 
 #endif // DIFFC_SCHEDULER_CONFIG_H

@@ -447,3 +447,53 @@ TEST(SchedulerConfigTest, Files) {
 }
 
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// Sampling steps against the schedule (checkSamplingSteps)
+//===----------------------------------------------------------------------===//
+
+TEST(SchedulerConfigTest, SamplingStepsStayInsideTheSchedule) {
+  auto steps = [](const Compiled &config, int64_t n) {
+    std::string error;
+    bool ok = checkSamplingSteps(*compiledWith(config), n, &error);
+    EXPECT_EQ(ok, error.empty()) << error;
+    EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+    return error;
+  };
+  Compiled leading0; // leading spacing, steps_offset 0 (diffusers' defaults)
+  EXPECT_EQ(steps(leading0, 1), "");
+  EXPECT_EQ(steps(leading0, 50), "");
+  EXPECT_EQ(steps(leading0, 1000), "");
+  EXPECT_EQ(steps(leading0, 0), "--steps must be at least 1, got 0");
+  EXPECT_EQ(steps(leading0, 1001),
+            "--steps 1001 exceeds num_train_timesteps 1000 of model.diffc's "
+            "scheduler config");
+
+  Compiled leading1;
+  leading1.stepsOffset = 1;
+  EXPECT_EQ(steps(leading1, 999), ""); // last timestep 998 + 1
+  EXPECT_EQ(steps(leading1, 500), ""); // 499 * 2 + 1 = 999
+  const std::string past =
+      "--steps 1000 with model.diffc's timestep_spacing \"leading\" and "
+      "steps_offset 1 reaches timestep 1000, outside the 1000 training "
+      "timesteps (diffusers fails there too); use fewer steps, or compile "
+      "with steps_offset 0 or timestep_spacing \"trailing\"";
+  EXPECT_EQ(steps(leading1, 1000), past);
+  // 10 training timesteps, offset 5: one step is timestep 5, two steps
+  // reach 1 * (10 / 2) + 5 = 10.
+  Compiled small;
+  small.numTrainTimesteps = 10;
+  small.stepsOffset = 5;
+  EXPECT_EQ(steps(small, 1), "");
+  EXPECT_NE(steps(small, 2).find("reaches timestep 10, outside the 10 "
+                                 "training timesteps"),
+            std::string::npos);
+  // Trailing and linspace spacings do not add the offset.
+  small.timestepSpacing = "trailing";
+  EXPECT_EQ(steps(small, 10), "");
+  small.timestepSpacing = "linspace";
+  EXPECT_EQ(steps(small, 10), "");
+  // No scheduler config: nothing to check beyond steps >= 1.
+  std::string error;
+  EXPECT_TRUE(checkSamplingSteps(*artifactWith({}), 5000, &error)) << error;
+}
