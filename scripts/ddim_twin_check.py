@@ -13,7 +13,7 @@
 #   diffc-run MODEL.diffc sample --sampler ddim --steps S --eta 0 \
 #       --init xT.npy --weights models/fmnist-ddpm/ema.safetensors \
 #       --scheduler-config examples/scheduler_config.json --out got.npy
-#   scripts/ddim_twin_check.py S xT.npy got.npy
+#   scripts/ddim_twin_check.py S xT.npy got.npy [scheduler_config.json]
 # ===----------------------------------------------------------------------===#
 import math
 import os
@@ -40,8 +40,9 @@ def main():
     model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in
                            read_safetensors(weights).items()}, strict=True)
     model = model.double()
-    sched = ddim_schedule(os.path.join(ROOT, "examples",
-                                       "scheduler_config.json"), steps)
+    config = sys.argv[4] if len(sys.argv) > 4 else os.path.join(
+        ROOT, "examples", "scheduler_config.json")
+    sched = ddim_schedule(config, steps)
     x = torch.from_numpy(np.load(xt_path).astype(np.float64))
     r = sched["clip_sample_range"]
     with torch.no_grad():
