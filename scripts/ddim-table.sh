@@ -100,10 +100,12 @@ run_job() {
   local chunk="$1" steps="$2" row="$3"
   local name="S${steps}_${row}_c${chunk}"
   [[ -f "$out/cells/$name.npy" ]] && return 0
-  # With "leading" spacing and steps_offset 1, S = 1000 would reach timestep
-  # 1000 (diffc-run refuses, diffusers raises): such S use steps_offset 0.
+  # Step counts whose last "leading" timestep the offset pushes to T or past
+  # (checkSamplingSteps in diffc-run refuses them, diffusers raises) use the
+  # steps_offset 0 artifacts.
   local suffix=""
-  if (( (steps - 1) * (1000 / steps) + 1 >= 1000 )); then suffix=_offset0; fi
+  if (( (steps - 1) * (train_steps / steps) + steps_offset >= train_steps ));
+  then suffix=_offset0; fi
   local sampler=(--generate "$out/model$suffix.diffc" --sampler ddim
                  --eta "$row" --scheduler-config "$out/ddim$suffix.json")
   if [[ "$row" == sigmahat ]]; then
@@ -125,8 +127,12 @@ run_job() {
   mv "$out/cells/$name.tmp.npy" "$out/cells/$name.npy"
   echo "$(date +%H:%M:%S) done $name in $((SECONDS - start)) s"
 }
+read -r train_steps steps_offset < <("$python" -c '
+import json, sys
+c = json.load(open(sys.argv[1]))
+print(c.get("num_train_timesteps", 1000), c.get("steps_offset", 0))' "$out/ddim.json")
 export -f run_job
-export out bin weights clf_weights per_chunk
+export out bin weights clf_weights per_chunk train_steps steps_offset
 
 if [[ $only_render == 0 ]]; then
   for ((chunk = 0; chunk < chunks; ++chunk)); do

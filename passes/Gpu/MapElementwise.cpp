@@ -19,7 +19,6 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
-#include "mlir/IR/IRMapping.h"
 
 namespace mlir::diffc {
 #define GEN_PASS_DEF_GPUMAPELEMENTWISEPASS
@@ -42,36 +41,11 @@ void mapToLaunch(linalg::LinalgOp op, int64_t blockSize) {
   b.restoreInsertionPoint(point.body);
   ArrayRef<Value> ivs = point.ivs;
 
-  IRMapping mapping;
-  Block *payload = op.getBlock();
-  for (OpOperand &operand : op->getOpOperands()) {
-    BlockArgument arg = op.getMatchingBlockArgument(&operand);
-    if (!arg || arg.use_empty())
-      continue;
-    Value value = operand.get();
-    if (!isa<MemRefType>(value.getType())) {
-      mapping.map(arg, value);
-      continue;
-    }
-    mapping.map(arg, memref::LoadOp::create(
-                         b, loc, value,
-                         operandIndices(b, loc, op.getMatchingIndexingMap(&operand),
-                                        ivs)));
-  }
-  for (Operation &inner : payload->without_terminator()) {
-    if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
-      mapping.map(index.getResult(), ivs[index.getDim()]);
-      continue;
-    }
-    b.clone(inner, mapping);
-  }
-  Operation *yield = payload->getTerminator();
-  for (auto [i, init] : llvm::enumerate(op.getDpsInitsMutable())) {
-    Value result = mapping.lookupOrDefault(yield->getOperand(i));
+  SmallVector<Value> results = emitPayload(b, loc, op, ivs, {});
+  for (auto [i, init] : llvm::enumerate(op.getDpsInitsMutable()))
     memref::StoreOp::create(
-        b, loc, result, init.get(),
+        b, loc, results[i], init.get(),
         operandIndices(b, loc, op.getMatchingIndexingMap(&init), ivs));
-  }
   op->erase();
 }
 
@@ -80,11 +54,8 @@ struct GpuMapElementwisePass
   using GpuMapElementwisePassBase::GpuMapElementwisePassBase;
 
   void runOnOperation() override {
-    if (blockSize < 1 || blockSize > 1024) {
-      getOperation().emitError() << "block-size " << blockSize
-                                 << " is outside 1..1024";
+    if (failed(checkBlockSize(getOperation(), blockSize)))
       return signalPassFailure();
-    }
     SmallVector<linalg::LinalgOp> candidates;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (isMappableLinalgOp(op) &&

@@ -22,7 +22,6 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
-#include "mlir/IR/IRMapping.h"
 
 namespace mlir::diffc {
 #define GEN_PASS_DEF_GPUMAPREDUCTIONSPASS
@@ -72,7 +71,6 @@ void mapToLaunch(linalg::LinalgOp op, int64_t blockSize) {
         operandIndices(b, loc, op.getMatchingIndexingMap(&init),
                        outputIndices0)));
 
-  Block *payload = op.getBlock();
   SmallVector<Value> lbs(reductionSizes.size(), zero);
   SmallVector<Value> steps(reductionSizes.size(),
                            arith::ConstantIndexOp::create(b, loc, 1));
@@ -80,36 +78,9 @@ void mapToLaunch(linalg::LinalgOp op, int64_t blockSize) {
       b, loc, lbs, reductionSizes, steps, inits,
       [&](OpBuilder &nb, Location l, ValueRange reductionIvs,
           ValueRange carried) -> scf::ValueVector {
-        SmallVector<Value> ivs = allIndices(reductionIvs);
-        IRMapping mapping;
-        for (OpOperand *input : op.getDpsInputOperands()) {
-          BlockArgument arg = op.getMatchingBlockArgument(input);
-          if (!arg || arg.use_empty())
-            continue;
-          Value value = input->get();
-          if (!isa<MemRefType>(value.getType())) {
-            mapping.map(arg, value);
-            continue;
-          }
-          mapping.map(arg, memref::LoadOp::create(
-                               nb, l, value,
-                               operandIndices(nb, l,
-                                              op.getMatchingIndexingMap(input),
-                                              ivs)));
-        }
-        for (auto [i, init] : llvm::enumerate(op.getDpsInitsMutable()))
-          mapping.map(op.getMatchingBlockArgument(&init), carried[i]);
-        for (Operation &inner : payload->without_terminator()) {
-          if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
-            mapping.map(index.getResult(), ivs[index.getDim()]);
-            continue;
-          }
-          nb.clone(inner, mapping);
-        }
-        scf::ValueVector next;
-        for (Value v : payload->getTerminator()->getOperands())
-          next.push_back(mapping.lookupOrDefault(v));
-        return next;
+        SmallVector<Value> next =
+            emitPayload(nb, l, op, allIndices(reductionIvs), carried);
+        return scf::ValueVector(next.begin(), next.end());
       });
 
   for (auto [i, init] : llvm::enumerate(op.getDpsInitsMutable()))
@@ -125,11 +96,8 @@ struct GpuMapReductionsPass
   using GpuMapReductionsPassBase::GpuMapReductionsPassBase;
 
   void runOnOperation() override {
-    if (blockSize < 1 || blockSize > 1024) {
-      getOperation().emitError() << "block-size " << blockSize
-                                 << " is outside 1..1024";
+    if (failed(checkBlockSize(getOperation(), blockSize)))
       return signalPassFailure();
-    }
     SmallVector<linalg::LinalgOp> candidates;
     bool bad = false;
     getOperation().walk([&](linalg::LinalgOp op) {

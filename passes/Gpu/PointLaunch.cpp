@@ -9,6 +9,7 @@
 #include "passes/Gpu/Passes.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
 using namespace mlir::diffc;
@@ -86,6 +87,54 @@ PointLaunch mlir::diffc::createPointLaunch(OpBuilder &b, Location loc,
            attrs.getNamedAttr("elements",
                               attrs.getI64IntegerAttr(staticElements))}));
   return {launch, b.saveInsertionPoint(), ivs};
+}
+
+SmallVector<Value> mlir::diffc::emitPayload(OpBuilder &b, Location loc,
+                                            linalg::LinalgOp op,
+                                            ArrayRef<Value> ivs,
+                                            ValueRange outputValues) {
+  IRMapping mapping;
+  for (OpOperand &operand : op->getOpOperands()) {
+    BlockArgument arg = op.getMatchingBlockArgument(&operand);
+    if (!arg)
+      continue;
+    if (!outputValues.empty() && op.isDpsInit(&operand)) {
+      mapping.map(arg, outputValues[operand.getOperandNumber() -
+                                    op.getNumDpsInputs()]);
+      continue;
+    }
+    if (arg.use_empty())
+      continue;
+    Value value = operand.get();
+    if (!isa<MemRefType>(value.getType())) {
+      mapping.map(arg, value);
+      continue;
+    }
+    mapping.map(arg, memref::LoadOp::create(
+                         b, loc, value,
+                         operandIndices(b, loc,
+                                        op.getMatchingIndexingMap(&operand),
+                                        ivs)));
+  }
+  Block *payload = op.getBlock();
+  for (Operation &inner : payload->without_terminator()) {
+    if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
+      mapping.map(index.getResult(), ivs[index.getDim()]);
+      continue;
+    }
+    b.clone(inner, mapping);
+  }
+  SmallVector<Value> yielded;
+  for (Value v : payload->getTerminator()->getOperands())
+    yielded.push_back(mapping.lookupOrDefault(v));
+  return yielded;
+}
+
+LogicalResult mlir::diffc::checkBlockSize(Operation *root, int64_t blockSize) {
+  if (blockSize >= 1 && blockSize <= 1024)
+    return success();
+  return root->emitError() << "block-size " << blockSize
+                           << " is outside 1..1024";
 }
 
 bool mlir::diffc::isMappableLinalgOp(linalg::LinalgOp op) {

@@ -40,6 +40,16 @@ PointLaunch createPointLaunch(OpBuilder &b, Location loc, ArrayRef<Value> sizes,
 SmallVector<Value> operandIndices(OpBuilder &b, Location loc, AffineMap map,
                                   ArrayRef<Value> ivs);
 
+/// Emits `op`'s payload at loop indices `ivs` and returns the values it
+/// yields. Each operand the payload reads is loaded through its indexing
+/// map (non-memref operands are used as they are), except the outputs when
+/// `outputValues` gives their current values (a reduction's carried ones).
+SmallVector<Value> emitPayload(OpBuilder &b, Location loc, linalg::LinalgOp op,
+                               ArrayRef<Value> ivs, ValueRange outputValues);
+
+/// Fails with an error at `root` unless 1 <= blockSize <= 1024.
+LogicalResult checkBlockSize(Operation *root, int64_t blockSize);
+
 /// True for linalg ops on buffers whose loop extents follow from the operand
 /// shapes (an invertible loops-to-shapes map, as linalg's loop lowering
 /// needs), outside any launch.
