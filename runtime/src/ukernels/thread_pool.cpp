@@ -90,8 +90,13 @@ private:
     if (wanted_ == 0)
       wanted_ = defaultSize();
     stop_ = false;
+    // New workers wait for the next generation: one that took the current
+    // count as new work would drain a finished (or the next) loop with the
+    // wrong generation and decrement busy_ twice, which once left run()
+    // waiting forever after a resize (OpenMpAbi tests, session 4).
+    const uint64_t current = generation_.load();
     for (int i = 1; i < wanted_; ++i)
-      workers_.emplace_back([this] { workerLoop(); });
+      workers_.emplace_back([this, current] { workerLoop(current); });
   }
 
   void stopWorkers() {
@@ -129,9 +134,8 @@ private:
     }
   }
 
-  void workerLoop() {
+  void workerLoop(uint64_t seen) {
     insideTask = true;
-    uint64_t seen = 0;
     for (;;) {
       spinUntil([&] {
         return generation_.load(std::memory_order_acquire) != seen;
