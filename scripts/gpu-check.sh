@@ -10,18 +10,22 @@
 #
 #   bash scripts/gpu-check.sh prepare [BUILD_DIR]   (here, where diffc builds)
 #       compiles the check artifacts with BUILD_DIR/bin/diffc for every GPU
-#       target plus x86_64 and copies them, diffc-run, diffc-runtime-tests,
-#       the e2e harness and this script's inputs into out/gpu-check/ (ignored
-#       by git; a few MiB).
+#       target plus x86_64 (two kernel programs and the shipped U-Net with
+#       its DDIM sampler) and copies them, the shipped weights, diffc-run,
+#       diffc-runtime-tests and the e2e harness into out/gpu-check/ (ignored
+#       by git; about 40 MiB).
 #
 #   bash scripts/gpu-check.sh [run]                  (on the GPU machine)
 #       runs only what out/gpu-check/ holds: lists the devices, runs the CUDA
 #       device unit tests (PTX JIT, launch, events, OOM, JIT error log),
-#       loads each artifact's code for the GPU found, compares GPU with CPU
-#       where supported, times PyTorch eager and torch.compile on the same
-#       work, and prints a short table last. Parts not implemented yet print
-#       a "not yet supported" line instead of failing. Exit 1 only if a check
-#       that is supported fails. Budget: well under 8 minutes.
+#       runs the elementwise entry points with --device=cpu and
+#       --device=cuda against float64, a whole 50-step DDIM run (eta 0) of
+#       the shipped model on the GPU against the CPU (target: relative error
+#       < 1e-4) and timed at batch 16 and 128, a generated kernel launched
+#       directly against PyTorch, times PyTorch eager and torch.compile on
+#       the same work, and prints a short table last. Parts not implemented
+#       yet print a "not yet supported" line instead of failing. Exit 1 only
+#       if a check that is supported fails. Budget: well under 8 minutes.
 #
 # With the device tool, out/gpu-check travels as a carried path:
 #   run(command="bash scripts/gpu-check.sh", carry=["out/gpu-check"])
@@ -47,6 +51,16 @@ prepare() {
     -o "$PACK/kernels.diffc" || exit 1
   "$diffc" compile "$ROOT/test/e2e/elementwise.mlir" --target=$TARGETS \
     -o "$PACK/elementwise.diffc" || exit 1
+  # The shipped U-Net with its DDIM sampler (scripts/main.sh's model), for
+  # the CPU/GPU agreement of a whole 50-step sampling run.
+  "$build/bin/diffc-zoo" unet2d --preset=fmnist_small --base-channels=32 \
+    --channel-mult=1,2,2 --layers-per-block=2 --attention-resolutions=7 \
+    --norm-groups=8 -o "$PACK/unet.mlir" || exit 1
+  "$diffc" compile "$PACK/unet.mlir" --sampler=ddim \
+    --scheduler-config="$ROOT/examples/scheduler_config.json" \
+    --target=$TARGETS -o "$PACK/fmnist.diffc" || exit 1
+  cp "$ROOT/models/fmnist-ddpm/ema.safetensors" "$PACK/weights.safetensors"
+  cp "$ROOT/examples/scheduler_config.json" "$PACK/"
   ls -l "$PACK" "$PACK/bin"
   du -sh "$PACK"
 }
@@ -87,28 +101,61 @@ run_checks() {
   fi
   tail -15 "$log"
 
-  echo "== loading each artifact's GPU code on the device"
-  for art in kernels elementwise; do
-    local out
-    out=$("$RUN" "$PACK/$art.diffc" call f --device=cuda 2>&1)
-    echo "$out"
-    if echo "$out" | grep -q "loaded the sm_"; then
-      record "load $art.diffc" ok "$(echo "$out" | grep -o 'loaded the sm_[0-9]* [a-z]*[^,]*kernel(s)')"
-    else
-      record "load $art.diffc" FAIL "$(echo "$out" | cut -c1-100)"
-    fi
-  done
-
-  echo "== CPU side of the comparison (x86_64 code of the same artifacts)"
+  echo "== elementwise entry points: CPU and GPU against float64"
   if $PY -c "import numpy" 2>/dev/null; then
-    local cpu
-    cpu=$($PY "$PACK/e2e/harness.py" --diffc-run "$RUN" --artifact "$PACK/elementwise.diffc" \
-            --case bias_silu_residual --case unary_chain --case binary_broadcast --case shared_result 2>&1)
-    echo "$cpu"
-    if echo "$cpu" | grep -q FAIL; then record "cpu vs float64" FAIL "elementwise"
-    else record "cpu vs float64" ok "$(echo "$cpu" | grep -c '^ok') outputs within tolerance"; fi
+    local dev out
+    for dev in cpu cuda; do
+      out=$($PY "$PACK/e2e/harness.py" --diffc-run "$RUN" --device $dev \
+              --artifact "$PACK/elementwise.diffc" --case bias_silu_residual \
+              --case unary_chain --case binary_broadcast --case shared_result 2>&1)
+      echo "$out" | tail -25
+      if echo "$out" | grep -q '^ok' && ! echo "$out" | grep -qE 'FAIL|Error|error'; then
+        record "$dev vs float64" ok "$(echo "$out" | grep -c '^ok') outputs within tolerance"
+      else
+        record "$dev vs float64" FAIL "$(echo "$out" | grep -m1 -E 'FAIL|rror' | cut -c1-100)"
+      fi
+    done
   else
-    record "cpu vs float64" skip "no numpy"
+    record "cpu/cuda vs float64" skip "no numpy"
+  fi
+
+  echo "== DDIM, 50 steps, eta 0: the whole sampling run on the GPU vs the CPU"
+  local b t0 t1 args
+  args=(sample --sampler=ddim --steps=50 --eta=0 --seed=0
+        --weights="$PACK/weights.safetensors"
+        --scheduler-config="$PACK/scheduler_config.json")
+  for b in 16; do
+    t0=$(date +%s%N)
+    "$RUN" "$PACK/fmnist.diffc" "${args[@]}" --batch=$b --device=cpu \
+      --out="$PACK/ddim-cpu-b$b.npy" >"$PACK/ddim-cpu.log" 2>&1 || tail -3 "$PACK/ddim-cpu.log"
+    t1=$(date +%s%N)
+    record "ddim b$b cpu" ok "$(( (t1 - t0) / 1000000 )) ms wall (incl. load)"
+    t0=$(date +%s%N)
+    if timeout 240 "$RUN" "$PACK/fmnist.diffc" "${args[@]}" --batch=$b --device=cuda -v \
+         --out="$PACK/ddim-gpu-b$b.npy" >"$PACK/ddim-gpu.log" 2>&1; then
+      t1=$(date +%s%N)
+      record "ddim b$b cuda" ok "$(( (t1 - t0) / 1000000 )) ms wall (incl. load, JIT if any)"
+      local cmp
+      cmp=$($PY - "$PACK/ddim-cpu-b$b.npy" "$PACK/ddim-gpu-b$b.npy" <<'PYEOF' 2>&1
+import sys, numpy as np
+c = np.load(sys.argv[1]).astype(np.float64); g = np.load(sys.argv[2]).astype(np.float64)
+rel = np.linalg.norm(g - c) / np.linalg.norm(c)
+print(f"{'ok' if rel < 1e-4 else 'FAIL'}|relative error {rel:.2e} (norm), max |gpu-cpu| {np.abs(g - c).max():.2e}, target < 1e-4")
+PYEOF
+)
+      record "ddim gpu vs cpu" "${cmp%%|*}" "${cmp#*|}"
+    else
+      record "ddim b$b cuda" FAIL "$(grep -m1 error "$PACK/ddim-gpu.log" | cut -c1-100)"
+    fi
+    tail -3 "$PACK/ddim-gpu.log"
+  done
+  t0=$(date +%s%N)
+  if timeout 240 "$RUN" "$PACK/fmnist.diffc" "${args[@]}" --batch=128 --device=cuda \
+       --out="$PACK/ddim-gpu-b128.npy" >"$PACK/ddim-gpu128.log" 2>&1; then
+    t1=$(date +%s%N)
+    record "ddim b128 cuda" ok "$(( (t1 - t0) / 1000000 )) ms wall (incl. load)"
+  else
+    record "ddim b128 cuda" FAIL "$(grep -m1 error "$PACK/ddim-gpu128.log" | cut -c1-100)"
   fi
 
   echo "== a generated kernel on the GPU vs the CPU code, f64 and PyTorch"
@@ -127,7 +174,6 @@ run_checks() {
   else
     record "gpu kernel" skip "no torch/numpy in $PY"
   fi
-  record "gpu entry points" "not yet supported" "diffc-run --device=cuda needs the GPU execution plan (docs/gpu.md)"
 
   echo "== PyTorch on the same work (the numbers diffc's GPU path must beat)"
   local bench
@@ -180,7 +226,7 @@ EOF
     [ "$tag" = BENCH ] && record "pytorch" "$status" "$detail"
   done <<<"$(echo "$bench" | grep '^BENCH|')"
   echo "$bench" | grep -q '^BENCH|' || record "pytorch" FAIL "$(echo "$bench" | tail -1 | cut -c1-100)"
-  record "ddim loop timings" "not yet supported" "needs the GPU execution plan and CUDA graphs (docs/gpu.md)"
+  record "cuda graph loop" "not yet supported" "the sampling loop launches from the host per step (docs/gpu.md)"
 
   echo
   echo "== gpu-check summary"

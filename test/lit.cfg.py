@@ -43,3 +43,8 @@ try:
 except OSError:
     pass
 config.environment["CUDA_HOME"] = _cuda_home
+# The CPU stand-in for the NVIDIA driver (test/mock-cuda): tests set
+# DIFFC_LIBCUDA=%mock_cuda to run the --device=cuda path without a GPU.
+config.substitutions.append(
+    ("%mock_cuda", os.path.join(config.diffc_obj_root, "lib",
+                                "libdiffc-mock-cuda.so")))

@@ -128,4 +128,65 @@ def GpuMapReductionsPass : Pass<"diffc-gpu-map-reductions", "func::FuncOp"> {
   ];
 }
 
+def GpuLaunchToCallsPass : Pass<"diffc-gpu-launch-to-calls", "ModuleOp"> {
+  let summary = "Turn gpu.launch_func into calls of the runtime's launch ABI";
+  let description = [{
+    The host side of `--device=cuda` (docs/gpu.md, "Host code"). After the
+    kernels were outlined and assembled, every `gpu.launch_func` becomes a
+    call of the runtime's
+
+    ```c
+    void diffc_gpu_launch(int64_t kernel, int64_t gx, int64_t gy, int64_t gz,
+                          int64_t bx, int64_t by, int64_t bz, int64_t smem,
+                          int64_t params, int64_t count);
+    ```
+
+    where `kernel` is the kernel's row in the artifact's kernel table (the
+    launches' walk order, which is the table's order) and `params` points
+    to `count` 64-bit slots, one per PTX parameter: a buffer of rank r is
+    MLIR's expanded descriptor (allocated and aligned pointer, offset, r
+    sizes, r strides), scalars are zero-extended into their slot (f32
+    through its bits), so the runtime hands the driver a pointer to each
+    slot. One `memref.alloca` per function, in its entry block, holds the
+    slots of all its launches. A buffer that views a `memref.get_global`
+    (weights, noise-schedule tables) is passed as the runtime's device copy
+    of the global: `diffc_gpu_global(host_pointer, bytes)` returns it,
+    uploading on first use. Afterwards the gpu.module / gpu.binary ops and
+    the `gpu.container_module` attribute are removed; asynchronous launches
+    and clusters are refused at their location.
+  }];
+  let dependentDialects = ["func::FuncDialect", "arith::ArithDialect",
+                           "memref::MemRefDialect"];
+}
+
+def GpuHostSyncPass : Pass<"diffc-gpu-host-sync", "ModuleOp"> {
+  let summary = "Wait for the GPU before host code touches device-visible memory";
+  let description = [{
+    Runs after `diffc-gpu-launch-to-calls`. Launches are asynchronous, so
+    before any host operation that reads or writes a buffer the kernels may
+    use (`memref.load`, `memref.store`, `memref.copy`, ...), a call of the
+    runtime's `diffc_gpu_sync()` is inserted (the runtime returns at once
+    when nothing was launched since the last wait). Buffers rooted in a
+    `memref.alloca` (host stack: the launch parameter slots) or a
+    `memref.get_global` (kernels read the device copy, never write the host
+    one) need no wait. An access inside a host `scf.parallel` waits once,
+    before the outermost parallel loop. Consecutive waits are merged.
+  }];
+  let dependentDialects = ["func::FuncDialect"];
+}
+
+def GpuHostAllocationsPass : Pass<"diffc-gpu-host-allocations", "ModuleOp"> {
+  let summary = "Allocate the host code's buffers through the runtime's GPU allocator";
+  let description = [{
+    Runs on the LLVM dialect, after `finalize-memref-to-llvm{use-generic-functions}`.
+    Renames the generic allocation functions the host code calls
+    (`_mlir_memref_to_llvm_alloc`, `_mlir_memref_to_llvm_aligned_alloc`,
+    `_mlir_memref_to_llvm_free`) to `diffc_gpu_alloc`,
+    `diffc_gpu_aligned_alloc` and `diffc_gpu_free`, which the runtime
+    implements with memory both the host code and the kernels can address
+    (CUDA managed memory, cached per size). The CPU code object keeps the
+    originals, so both can live in one process.
+  }];
+}
+
 #endif // DIFFC_PASSES_GPU_PASSES_TD

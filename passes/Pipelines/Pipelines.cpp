@@ -163,6 +163,17 @@ void diffc::buildDiffcGpuToPtxPipeline(OpPassManager &pm,
   addPasses(pm, "gpu-module-to-binary{format=isa toolkit=" + path + "}");
 }
 
+void diffc::buildDiffcGpuHostPipeline(OpPassManager &pm) {
+  // Launches become calls of the runtime, host accesses wait for the GPU,
+  // then the host code is compiled like the CPU code, its allocations going
+  // to the runtime's GPU allocator (docs/gpu.md, "Host code").
+  pm.addPass(createGpuLaunchToCallsPass());
+  pm.addPass(createGpuHostSyncPass());
+  pm.addPass(createCanonicalizerPass());
+  addCpuLoweringFromBuffers(pm, CpuStage::LLVM);
+  pm.addPass(createGpuHostAllocationsPass());
+}
+
 void diffc::registerDiffcPipelines() {
   PassPipelineRegistration<GpuPipelineOptions>(
       "diffc-gpu-pipeline",

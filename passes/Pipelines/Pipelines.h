@@ -110,6 +110,13 @@ void buildDiffcGpuToPtxPipeline(OpPassManager &pm,
                                 ArrayRef<std::string> targets,
                                 StringRef toolkit = "");
 
+/// The host side of a GPU artifact, after buildDiffcGpuToPtxPipeline: each
+/// gpu.launch_func becomes a call of the runtime's launch ABI, host memory
+/// accesses wait for the GPU, and the host functions are lowered to the
+/// LLVM dialect like the CPU code, allocating through the runtime's GPU
+/// allocator.
+void buildDiffcGpuHostPipeline(OpPassManager &pm);
+
 /// Registers `diffc-cpu-pipeline` and `diffc-gpu-pipeline` with the pass
 /// registry.
 void registerDiffcPipelines();

@@ -205,7 +205,8 @@ void *resolveParameter(void *handle, const std::string &symbol, uint64_t size,
 } // namespace
 
 std::unique_ptr<LoadedCode> LoadedCode::load(const Artifact &artifact,
-                                             std::string *error) {
+                                             std::string *error,
+                                             CodeFormat format) {
   auto failed = [&](const std::string &message) {
     fail(error, artifact.name() + ": " + message);
     return nullptr;
@@ -219,7 +220,7 @@ std::unique_ptr<LoadedCode> LoadedCode::load(const Artifact &artifact,
   std::string available; // targets are from the file: escaped below
   for (const CodeObjectRef &candidate : artifact.codeObjects()) {
     if (candidate.target == target &&
-        candidate.format == CodeFormat::elf_shared_object) {
+        candidate.format == format) {
       code = &candidate;
       break;
     }
@@ -228,6 +229,11 @@ std::unique_ptr<LoadedCode> LoadedCode::load(const Artifact &artifact,
     if (candidate.target == target)
       available += " (" + codeFormatName(candidate.format) + ")";
   }
+  if (!code && format == CodeFormat::cuda_host_shared_object)
+    return failed("no host code for GPUs (" + target + " " +
+                  codeFormatName(format) + "); the artifact has: " +
+                  available + "; recompile with a GPU target, e.g. "
+                  "--target=sm_90,x86_64");
   if (!code)
     return failed("no code for this machine (" + target + "); the artifact " +
                   (available.empty() ? "has no code objects"

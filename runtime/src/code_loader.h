@@ -42,8 +42,9 @@ public:
   /// Loads the code object for hostTarget() and resolves the symbols of all
   /// entry points. On failure returns null and sets *error to one line naming
   /// the artifact.
-  static std::unique_ptr<LoadedCode> load(const Artifact &artifact,
-                                          std::string *error);
+  static std::unique_ptr<LoadedCode>
+  load(const Artifact &artifact, std::string *error,
+       CodeFormat format = CodeFormat::elf_shared_object);
   ~LoadedCode();
   LoadedCode(const LoadedCode &) = delete;
   LoadedCode &operator=(const LoadedCode &) = delete;

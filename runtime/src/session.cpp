@@ -12,6 +12,8 @@
 
 #include <cstdlib>
 #include <cstring>
+#include "cuda/gpu_executor.h"
+
 #include <dlfcn.h>
 #include <set>
 
@@ -72,6 +74,10 @@ std::string Arg::typeString() const {
 Session::Session() = default;
 Session::~Session() = default;
 
+std::string Session::deviceDescription() const {
+  return gpu_ ? gpu_->description() : std::string();
+}
+
 std::unique_ptr<Session> Session::open(const std::string &path,
                                        const SessionOptions &options,
                                        std::string *error) {
@@ -93,13 +99,29 @@ std::unique_ptr<Session> Session::create(std::unique_ptr<Artifact> artifact,
     fail(error, "Session::create: no artifact");
     return nullptr;
   }
-  std::unique_ptr<detail::LoadedCode> code =
-      detail::LoadedCode::load(*artifact, error);
+  const bool onGpu = options.device == "cuda";
+  if (!onGpu && options.device != "cpu") {
+    fail(error, "Session::create: unknown device '" + options.device +
+                    "' (cpu or cuda)");
+    return nullptr;
+  }
+  // The device first: without a driver or a GPU that is what to say.
+  std::unique_ptr<detail::GpuExecutor> gpu;
+  if (onGpu) {
+    gpu = detail::GpuExecutor::create(*artifact, options.deviceOrdinal, error);
+    if (!gpu)
+      return nullptr;
+  }
+  std::unique_ptr<detail::LoadedCode> code = detail::LoadedCode::load(
+      *artifact, error,
+      onGpu ? CodeFormat::cuda_host_shared_object
+            : CodeFormat::elf_shared_object);
   if (!code)
     return nullptr;
   std::unique_ptr<Session> session(new Session());
   session->artifact_ = std::move(artifact);
   session->code_ = std::move(code);
+  session->gpu_ = std::move(gpu);
 
   // The files are needed only while binding: values are copied out.
   std::vector<std::unique_ptr<SafetensorsFile>> files;
@@ -191,6 +213,9 @@ bool Session::bindWeights(const std::vector<const SafetensorsFile *> &files,
   for (size_t i = 0; i < copies.size(); ++i)
     if (copies[i].size)
       std::memcpy(code_->parameterStorage(i), copies[i].data, copies[i].size);
+  // Kernels read device copies of the parameters, made again on next use.
+  if (gpu_)
+    gpu_->forgetGlobals();
   parameterSources_ = std::move(sources);
   unusedWeights_.clear();
   for (size_t f = 0; f < files.size(); ++f)
@@ -361,6 +386,7 @@ bool Session::call(std::string_view entryName, const std::vector<Arg> &inputs,
   std::vector<InputSlot> slots(inputs.size());
   std::vector<void *> args;
   std::set<const void *> inputBuffers;
+  std::vector<void *> gpuInputs;
   for (size_t i = 0; i < inputs.size(); ++i) {
     InputSlot &slot = slots[i];
     const Arg &arg = inputs[i];
@@ -370,6 +396,13 @@ bool Session::call(std::string_view entryName, const std::vector<Arg> &inputs,
       // write into function arguments), hence the const_cast.
       Descriptor &d = slot.descriptor;
       d.allocated = d.aligned = const_cast<void *>(arg.tensor.data());
+      if (gpu_) {
+        // Kernels cannot address host memory: a device-visible copy.
+        d.allocated = d.aligned = gpu_->allocate(arg.tensor.byteSize());
+        gpuInputs.push_back(d.allocated);
+        if (arg.tensor.byteSize())
+          std::memcpy(d.allocated, arg.tensor.data(), arg.tensor.byteSize());
+      }
       inputBuffers.insert(d.allocated);
       d.sizes = arg.tensor.shape();
       d.strides.assign(d.sizes.size(), 1);
@@ -404,14 +437,22 @@ bool Session::call(std::string_view entryName, const std::vector<Arg> &inputs,
   uint8_t *results = reinterpret_cast<uint8_t *>(resultWords.data());
   args.push_back(results);
 
-  code_->function(entryIndex)(args.data());
+  std::string gpuError, problemBeforeResults;
+  if (gpu_) {
+    gpu_->begin();
+    code_->function(entryIndex)(args.data());
+    if (!gpu_->end(&gpuError))
+      problemBeforeResults = gpuError;
+  } else {
+    code_->function(entryIndex)(args.data());
+  }
 
   // Unpack. Every returned buffer is freed exactly once, even when a later
   // result is invalid, so a failed call does not leak.
   const std::string prefix =
       artifact_->name() + ": entry point \"" + escapeForMessage(entry.name) +
       "\": ";
-  std::string problem;
+  std::string problem = problemBeforeResults;
   std::set<void *> freed;
   std::vector<Arg> unpacked;
   for (size_t i = 0; i < entry.outputs.size(); ++i) {
@@ -482,7 +523,12 @@ bool Session::call(std::string_view entryName, const std::vector<Arg> &inputs,
       freed.insert(allocated);
   }
   for (void *buffer : freed)
-    releaseResult(buffer);
+    if (gpu_)
+      gpu_->release(buffer);
+    else
+      releaseResult(buffer);
+  for (void *buffer : gpuInputs)
+    gpu_->release(buffer);
   if (!problem.empty())
     return fail(error, prefix + problem);
   *outputs = std::move(unpacked);

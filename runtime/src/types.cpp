@@ -35,6 +35,7 @@ static_assert(static_cast<int>(fb::ValueKind::MAX) == 3,
 DIFFC_SAME_ENUM(CodeFormat, CodeFormat, elf_shared_object);
 DIFFC_SAME_ENUM(CodeFormat, CodeFormat, cubin);
 DIFFC_SAME_ENUM(CodeFormat, CodeFormat, ptx);
+DIFFC_SAME_ENUM(CodeFormat, CodeFormat, cuda_host_shared_object);
 #undef DIFFC_SAME_ENUM
 
 bool isValidElementType(ElementType type) {

@@ -18,6 +18,7 @@
 // RUN: diffc compile %S/../e2e/training.mlir --target=sm_80,sm_86,sm_89,sm_90,sm_100,sm_120 -o %t.train.diffc
 // RUN: diffc-run %t.sched.diffc inspect | FileCheck %s --check-prefix=ONLYGPU
 // ONLYGPU:      "code_objects": [
+// ONLYGPU-NEXT:   {"target": "x86_64", "format": "cuda_host_shared_object"
 // ONLYGPU-NEXT:   {"target": "sm_80", "format": "cubin"
 // ONLYGPU:        {"target": "sm_120", "format": "ptx"
 // ONLYGPU-NEXT: ],
@@ -26,6 +27,7 @@
 
 // CHECK:      "code_objects": [
 // CHECK-NEXT:   {"target": "x86_64", "format": "elf_shared_object"
+// CHECK-NEXT:   {"target": "x86_64", "format": "cuda_host_shared_object"
 // CHECK-NEXT:   {"target": "sm_80", "format": "cubin"
 // CHECK-NEXT:   {"target": "sm_80", "format": "ptx"
 // CHECK-NEXT:   {"target": "sm_86", "format": "cubin"

@@ -20,9 +20,11 @@ import tempfile
 import numpy as np
 
 
-def run_entry(diffc_run, artifact, entry, args, nout, workdir):
+def run_entry(diffc_run, artifact, entry, args, nout, workdir, device=None):
     """Calls `entry` with `args` (np.ndarray or ('i64'|'f32'|'index', v))."""
     argv = [diffc_run, artifact, "call", entry]
+    if device:
+        argv += ["--device", device]
     for i, a in enumerate(args):
         if isinstance(a, tuple):
             kind, v = a
@@ -60,6 +62,8 @@ def main():
     p.add_argument("--diffc-run", required=True)
     p.add_argument("--artifact", required=True)
     p.add_argument("--case", action="append", required=True)
+    p.add_argument("--device", default=None,
+                   help="diffc-run --device (cpu, cuda); default: diffc-run's")
     a = p.parse_args()
     registry = cases.load_all()
     ok = True
@@ -67,7 +71,8 @@ def main():
         for name in a.case:
             case = registry[name]
             args, want, rtol = case()
-            outs = run_entry(a.diffc_run, a.artifact, case.entry, args, len(want), work)
+            outs = run_entry(a.diffc_run, a.artifact, case.entry, args, len(want), work,
+                             a.device)
             for i, (g, w) in enumerate(zip(outs, want)):
                 ok &= compare(f"{name}[{i}]", g, np.asarray(w, dtype=np.float64), rtol)
     return 0 if ok else 1

@@ -46,49 +46,21 @@ int listDevices() {
   return 0;
 }
 
-bool prepareCudaDevice(const std::string &artifactPath, std::string *error) {
-  std::string why;
-  std::shared_ptr<cuda::Driver> driver = cuda::Driver::load(&why);
-  if (!driver) {
-    *error = "--device=cuda: " + why;
-    return false;
-  }
-  std::unique_ptr<cuda::Context> context = cuda::Context::create(driver, 0, &why);
-  if (!context) {
-    *error = "--device=cuda: " + why;
-    return false;
-  }
-  std::unique_ptr<Artifact> artifact = Artifact::load(artifactPath, &why);
-  if (!artifact) {
-    *error = why;
-    return false;
-  }
-  const cuda::DeviceInfo &device = context->device();
-  bool jit = false;
-  const CodeObjectRef *code = cuda::selectGpuCode(
-      artifact->codeObjects(), device.major, device.minor, device.name,
-      artifact->name(), &jit, &why);
-  if (!code) {
-    *error = why;
-    return false;
-  }
-  std::unique_ptr<cuda::Module> module = cuda::Module::load(*context, *code, &why);
-  if (!module) {
-    *error = artifact->name() + ": " + why;
-    return false;
-  }
-  for (const GpuKernelInfo &kernel : artifact->gpuKernels())
-    if (!module->function(kernel.name, &why)) {
-      *error = artifact->name() + ": " + why;
-      return false;
-    }
-  *error = artifact->name() + ": loaded the " + code->target + " " +
-           codeFormatName(code->format) + (jit ? " (JIT-compiled)" : "") +
-           " with " + std::to_string(artifact->gpuKernels().size()) +
-           " kernel(s) on " + device.name + " (" + device.target() +
-           "), but running entry points on a CUDA device is not implemented "
-           "yet (docs/gpu.md); use --device=cpu";
-  return false;
+std::string resolveDevice(const std::string &requested,
+                          const Artifact &artifact) {
+  if (requested != "auto")
+    return requested;
+  bool hasGpuCode = false;
+  for (const CodeObjectRef &code : artifact.codeObjects())
+    hasGpuCode |= code.format == CodeFormat::cuda_host_shared_object;
+  if (!hasGpuCode)
+    return "cpu";
+  std::string ignored;
+  std::shared_ptr<cuda::Driver> driver = cuda::Driver::load(&ignored);
+  std::vector<cuda::DeviceInfo> devices;
+  if (!driver || !driver->devices(&devices, &ignored) || devices.empty())
+    return "cpu";
+  return "cuda";
 }
 
 } // namespace diffc

@@ -6,10 +6,9 @@
 //===----------------------------------------------------------------------===//
 //
 // `diffc-run devices` lists what the runtime can run on; `--device=auto|cpu|
-// cuda` picks where a command runs (docs/gpu.md). Running entry points on a
-// CUDA device needs the GPU execution plan, the next step of issue 4: until
-// then --device=cuda checks everything up to loading the artifact's GPU code
-// on the device and then says so, and auto means the CPU.
+// cuda` picks where a command runs (docs/gpu.md): cuda runs the artifact's
+// GPU host code with its kernels on CUDA device 0; auto does so when the
+// artifact has GPU code and a CUDA device is present, else runs on the CPU.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,11 +27,13 @@ int listDevices();
 /// True if `name` is auto, cpu or cuda.
 bool isDeviceName(const std::string &name);
 
-/// For --device=cuda: loads the driver, device 0's context, picks the
-/// artifact's code object for it and loads it on the device. Returns false
-/// with *error (one line) on any failure, and also after success, saying
-/// that running on the GPU is not implemented yet.
-bool prepareCudaDevice(const std::string &artifactPath, std::string *error);
+class Artifact;
+
+/// The SessionOptions::device for --device=`requested`: "cpu" or "cuda" as
+/// asked; for "auto", "cuda" if `artifact` has host code for GPUs and the
+/// NVIDIA driver finds a device, else "cpu".
+std::string resolveDevice(const std::string &requested,
+                          const Artifact &artifact);
 
 } // namespace diffc
 

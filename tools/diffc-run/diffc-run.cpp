@@ -73,13 +73,15 @@ USAGE
   diffc-run devices
   diffc-run --help | --version
 
-  --device auto|cpu|cuda (call, sample, train, eval): where to run. cpu and
-            auto (for now) run the x86_64 code. cuda loads the NVIDIA driver
+  --device auto|cpu|cuda (call, sample; train and eval: cpu): where to
+            run. cpu runs the x86_64 code. cuda loads the NVIDIA driver
             (dlopen libcuda.so.1), picks the artifact's cubin for the GPU's
-            compute capability (else its PTX, JIT-compiled), loads it, and
-            then stops with exit 1: running entry points on the GPU is not
-            implemented yet (docs/gpu.md). Without a driver it says that
-            no NVIDIA driver was found (libcuda.so.1) and exits 1.
+            compute capability (else its PTX, JIT-compiled) and runs the
+            artifact's GPU host code, whose kernels run on device 0
+            (artifacts compiled with --target=sm_XX; docs/gpu.md). auto
+            (the default) is cuda when the artifact has GPU code and a
+            device is present, else cpu. Without a driver, without a device
+            or without code for the GPU, --device=cuda says so and exits 1.
   devices   List the CPU and the CUDA devices (name, compute capability,
             memory), or why there is none; exit 0.
 
@@ -489,10 +491,15 @@ int runCall(const Options &options) {
 
   SessionOptions sessionOptions;
   sessionOptions.weightFiles = options.weights;
+  sessionOptions.device = resolveDevice(
+      options.device.empty() ? "auto" : options.device[0], *artifact);
   std::unique_ptr<Session> session =
       Session::create(std::move(artifact), sessionOptions, &why);
   if (!session)
     return error(why);
+  if (options.verbose && !session->deviceDescription().empty())
+    std::fprintf(stderr, "diffc-run: %s\n",
+                 session->deviceDescription().c_str());
   if (options.verbose)
     reportBinding(*session);
   std::vector<Arg> results;
@@ -625,10 +632,15 @@ int runSample(const Options &options) {
   }
   SessionOptions sessionOptions;
   sessionOptions.weightFiles = options.weights;
+  sessionOptions.device = resolveDevice(
+      options.device.empty() ? "auto" : options.device[0], *artifact);
   std::unique_ptr<Session> session =
       Session::create(std::move(artifact), sessionOptions, &why);
   if (!session)
     return error(why);
+  if (options.verbose && !session->deviceDescription().empty())
+    std::fprintf(stderr, "diffc-run: %s\n",
+                 session->deviceDescription().c_str());
   if (options.verbose)
     reportBinding(*session);
   if (!runSampler(*session, sample, &why))
@@ -855,11 +867,11 @@ int main(int argc, char **argv) {
         return usageError(name + ": training options belong to the train "
                                  "command");
       }
-      if (device == "cuda" && command.run != runInspect) {
-        std::string why;
-        prepareCudaDevice(options.model, &why);
-        return error(why);
-      }
+      if (device == "cuda" && command.run != runInspect &&
+          command.run != runCall && command.run != runSample)
+        return error("--device=cuda: " + options.command +
+                     " runs on the CPU only for now (docs/gpu.md); use "
+                     "--device=cpu");
       return command.run(options);
     }
   return usageError("unknown command '" + options.command +

@@ -46,9 +46,10 @@ cl::opt<std::string>
     targets("target",
             cl::desc("Comma-separated targets to generate code for: x86_64 "
                      "and GPUs sm_80, sm_86, sm_89, sm_90, sm_100, sm_120 "
-                     "(a cubin plus PTX each; every op has a GPU kernel, "
-                     "reductions and contractions still naive ones, and "
-                     "diffc-run cannot run them yet: docs/gpu.md)"),
+                     "(a cubin plus PTX each, and the entry points' GPU "
+                     "host code, which diffc-run --device=cuda runs; every "
+                     "op has a GPU kernel, reductions and contractions "
+                     "still naive ones: docs/gpu.md)"),
             cl::init("x86_64"), cl::cat(category));
 cl::opt<std::string> cudaPath(
     "cuda-path",
@@ -500,6 +501,7 @@ int diffcCompileMain(int argc, char **argv) {
   // at their location.
   std::vector<diffc::GpuKernelRecord> gpuKernels;
   std::vector<diffc::GpuTargetCode> gpuCode;
+  mlir::OwningOpRef<mlir::ModuleOp> gpuHostModule;
   if (!gpuOptions.targets.empty()) {
     mlir::OwningOpRef<mlir::ModuleOp> gpuModule(module->clone());
     mlir::PassManager gpm(&context);
@@ -520,6 +522,15 @@ int diffcCompileMain(int argc, char **argv) {
     if (!diffc::compileGpuKernels(*gpuModule, gpuOptions, gpuKernels, gpuCode,
                                   error))
       return error.empty() ? 1 : fail(inputFile + ": " + error);
+    if (emit != "ptx" && !gpuKernels.empty()) {
+      // The entry points' host code for --device=cuda: launches through
+      // the runtime, compiled to x86-64 below.
+      mlir::PassManager hpm(&context);
+      mlir::diffc::buildDiffcGpuHostPipeline(hpm);
+      if (failed(hpm.run(*gpuModule)))
+        return 1;
+      gpuHostModule = std::move(gpuModule);
+    }
     if (emit == "ptx") {
       if (gpuCode.empty())
         return fail(inputFile + ": no GPU kernels to emit");
@@ -566,6 +577,11 @@ int diffcCompileMain(int argc, char **argv) {
     return fail(inputFile + ": " + error);
   if (emit == "llvm")
     return 0;
+  std::vector<char> gpuHostObject;
+  if (gpuHostModule && !diffc::compileToSharedObject(*gpuHostModule, names,
+                                                     options, gpuHostObject,
+                                                     error))
+    return fail(inputFile + ": GPU host code: " + error);
 
   diffc::ArtifactWriter writer;
   writer.setProducer("diffc 0.1 (LLVM 22, cpu " + cpu + ")");
@@ -615,6 +631,10 @@ int diffcCompileMain(int argc, char **argv) {
     writer.addCodeObject("x86_64", diffc::CodeFormat::elf_shared_object,
                          std::vector<uint8_t>(sharedObject.begin(),
                                               sharedObject.end()));
+  if (!gpuHostObject.empty())
+    writer.addCodeObject("x86_64", diffc::CodeFormat::cuda_host_shared_object,
+                         std::vector<uint8_t>(gpuHostObject.begin(),
+                                              gpuHostObject.end()));
   for (diffc::GpuTargetCode &gpu : gpuCode) {
     writer.addCodeObject(gpu.target, diffc::CodeFormat::cubin,
                          std::move(gpu.cubin));

@@ -131,6 +131,8 @@ public:
 
   const DeviceInfo &device() const { return device_; }
   const Driver &driver() const { return *driver_; }
+  /// Makes the context current on the calling thread.
+  bool makeCurrent(std::string *error) const;
   /// Waits for all work of the context.
   bool synchronize(std::string *error) const;
   /// Free and total device memory in bytes.
@@ -167,6 +169,14 @@ private:
   uint64_t address_ = 0;
   size_t size_ = 0;
 };
+
+/// cuMemAllocManaged: memory the host and every kernel of the context can
+/// address (the host code of an artifact reads and writes it, its kernels
+/// too). Null with *error on failure; out of memory reads as for Buffer.
+void *allocateManaged(const Context &context, size_t bytes,
+                      std::string *error);
+/// Frees memory from allocateManaged (null is ignored).
+void freeManaged(const Context &context, void *memory);
 
 /// A stream (non-blocking with respect to the legacy stream).
 class Stream {

@@ -60,6 +60,7 @@ namespace diffc {
 
 namespace detail {
 class LoadedCode;
+class GpuExecutor;
 } // namespace detail
 
 /// One argument or result of a call: a tensor or a scalar.
@@ -87,6 +88,11 @@ struct SessionOptions {
   /// parameter is taken from the file that has it (a name in two of them is
   /// an error), else from the artifact's weight of the same name.
   std::vector<std::string> weightFiles;
+  /// Where entry points run: "cpu" (the x86-64 code object) or "cuda" (the
+  /// artifact's GPU host code with its kernels on CUDA device
+  /// `deviceOrdinal`, loaded through the driver; docs/gpu.md).
+  std::string device = "cpu";
+  int deviceOrdinal = 0;
 };
 
 /// A loaded artifact with its host code and bound parameters. Calls are
@@ -121,6 +127,9 @@ public:
   Session &operator=(const Session &) = delete;
 
   const Artifact &artifact() const { return *artifact_; }
+  /// Empty on the CPU; on a GPU what was loaded, e.g. "loaded the sm_90
+  /// cubin with 31 kernel(s) on NVIDIA H100 80GB HBM3 (sm_90)".
+  std::string deviceDescription() const;
 
   /// Checks `inputs` against entry point `entry` without calling it.
   bool checkInputs(const EntryPointSignature &entry,
@@ -159,6 +168,8 @@ private:
   Session();
   std::unique_ptr<Artifact> artifact_;
   std::unique_ptr<detail::LoadedCode> code_;
+  /// Set when the session runs on a CUDA device.
+  std::unique_ptr<detail::GpuExecutor> gpu_;
   std::vector<std::string> parameterSources_;
   std::vector<std::string> unusedWeights_;
 };

@@ -56,6 +56,9 @@ enum class CodeFormat : int8_t {
   elf_shared_object = 0,
   cubin = 1,
   ptx = 2,
+  /// The x86-64 host code of a GPU artifact: entry points whose kernels run
+  /// on the GPU through the runtime's diffc_gpu_* functions.
+  cuda_host_shared_object = 3,
 };
 
 /// Extent of a dynamic dimension in signatures ("?" in printed types).

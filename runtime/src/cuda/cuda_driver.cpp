@@ -44,6 +44,7 @@ constexpr int kJitErrorLogBuffer = 5;
 constexpr int kJitErrorLogBufferSize = 6;
 constexpr unsigned kStreamNonBlocking = 1;
 constexpr unsigned kEventDefault = 0;
+constexpr unsigned kMemAttachGlobal = 1;
 
 } // namespace
 
@@ -63,6 +64,7 @@ struct Driver::Api {
   CUresult (*cuCtxSynchronize)();
   CUresult (*cuMemGetInfo)(size_t *, size_t *);
   CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
+  CUresult (*cuMemAllocManaged)(CUdeviceptr *, size_t, unsigned);
   CUresult (*cuMemFree)(CUdeviceptr);
   CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
   CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t);
@@ -139,6 +141,7 @@ std::shared_ptr<Driver> Driver::load(std::string *error) {
   bind(api.cuCtxSynchronize, "cuCtxSynchronize", nullptr);
   bind(api.cuMemGetInfo, "cuMemGetInfo_v2", nullptr);
   bind(api.cuMemAlloc, "cuMemAlloc_v2", nullptr);
+  bind(api.cuMemAllocManaged, "cuMemAllocManaged", nullptr);
   bind(api.cuMemFree, "cuMemFree_v2", nullptr);
   bind(api.cuMemcpyHtoD, "cuMemcpyHtoD_v2", nullptr);
   bind(api.cuMemcpyDtoH, "cuMemcpyDtoH_v2", nullptr);
@@ -248,6 +251,15 @@ Context::~Context() {
     driver_->api().cuDevicePrimaryCtxRelease(cuDevice_);
 }
 
+bool Context::makeCurrent(std::string *error) const {
+  CUresult rc = driver_->api().cuCtxSetCurrent(context_);
+  if (rc != kSuccess) {
+    *error = driver_->describe("cuCtxSetCurrent", rc);
+    return false;
+  }
+  return true;
+}
+
 bool Context::synchronize(std::string *error) const {
   CUresult rc = driver_->api().cuCtxSynchronize();
   if (rc != kSuccess) {
@@ -274,19 +286,47 @@ bool Context::memoryInfo(uint64_t *free, uint64_t *total,
 // Buffer
 //===----------------------------------------------------------------------===//
 
+/// "out of GPU memory: N bytes requested on <device>, M of T bytes free".
+static std::string outOfMemory(const Context &context, size_t bytes) {
+  uint64_t free = 0, total = 0;
+  std::string ignored;
+  context.memoryInfo(&free, &total, &ignored);
+  return "out of GPU memory: " + std::to_string(bytes) +
+         " bytes requested on " + context.device().name + ", " +
+         std::to_string(free) + " of " + std::to_string(total) +
+         " bytes free";
+}
+
+void *allocateManaged(const Context &context, size_t bytes,
+                      std::string *error) {
+  const Driver &driver = context.driver();
+  CUdeviceptr address = 0;
+  CUresult rc = driver.api().cuMemAllocManaged(&address, bytes ? bytes : 1,
+                                               kMemAttachGlobal);
+  if (rc == kOutOfMemory) {
+    *error = outOfMemory(context, bytes);
+    return nullptr;
+  }
+  if (rc != kSuccess) {
+    *error = driver.describe("cuMemAllocManaged", rc);
+    return nullptr;
+  }
+  return reinterpret_cast<void *>(static_cast<uintptr_t>(address));
+}
+
+void freeManaged(const Context &context, void *memory) {
+  if (memory)
+    context.driver().api().cuMemFree(
+        static_cast<CUdeviceptr>(reinterpret_cast<uintptr_t>(memory)));
+}
+
 std::unique_ptr<Buffer> Buffer::allocate(const Context &context, size_t bytes,
                                          std::string *error) {
   const Driver &driver = context.driver();
   CUdeviceptr address = 0;
   CUresult rc = driver.api().cuMemAlloc(&address, bytes ? bytes : 1);
   if (rc == kOutOfMemory) {
-    uint64_t free = 0, total = 0;
-    std::string ignored;
-    context.memoryInfo(&free, &total, &ignored);
-    *error = "out of GPU memory: " + std::to_string(bytes) +
-             " bytes requested on " + context.device().name + ", " +
-             std::to_string(free) + " of " + std::to_string(total) +
-             " bytes free";
+    *error = outOfMemory(context, bytes);
     return nullptr;
   }
   if (rc != kSuccess) {
