@@ -29,28 +29,125 @@ namespace {
 
 constexpr StringLiteral kSyncFn = "diffc_gpu_sync";
 
-/// True if `value` is a buffer only the host uses: host stack memory or a
-/// global (kernels read their own device copy of globals).
-bool isHostOnly(Value value) {
-  while (Operation *def = value.getDefiningOp()) {
-    if (isa<memref::AllocaOp, memref::GetGlobalOp>(def))
-      return true;
-    auto view = dyn_cast<ViewLikeOpInterface>(def);
-    if (!view || view.getViewSource() == value)
-      return false;
-    value = view.getViewSource();
+constexpr StringLiteral kLaunchFn = "diffc_gpu_launch";
+
+/// Which functions of the module launch kernels, directly or through calls.
+class Launchers {
+public:
+  explicit Launchers(ModuleOp module) : module_(module) {}
+  bool launches(func::FuncOp f) {
+    auto [it, inserted] = known_.try_emplace(f, false);
+    if (!inserted)
+      return it->second;
+    bool result = f.isExternal(); // unknown code: assume it may
+    f.walk([&](func::CallOp call) {
+      if (call.getCallee() == kLaunchFn)
+        result = true;
+      else if (auto callee = module_.lookupSymbol<func::FuncOp>(call.getCallee()))
+        result |= callee != f && launches(callee);
+    });
+    known_[f] = result;
+    return result;
+  }
+
+private:
+  ModuleOp module_;
+  llvm::DenseMap<Operation *, bool> known_;
+};
+
+/// True if the buffer allocated as `root` can reach a kernel: its pointer is
+/// taken (what diffc-gpu-launch-to-calls does for launch parameters), it is
+/// passed to a function that launches, or it escapes the function through a
+/// return or a region's yield (conservatively).
+bool reachesDevice(Value root, ModuleOp module, Launchers &launchers) {
+  SmallVector<Value> work = {root};
+  llvm::SmallPtrSet<Value, 8> seen;
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (!seen.insert(v).second)
+      continue;
+    for (Operation *user : v.getUsers()) {
+      if (isa<memref::ExtractAlignedPointerAsIndexOp>(user) ||
+          user->hasTrait<OpTrait::IsTerminator>())
+        return true;
+      if (auto call = dyn_cast<func::CallOp>(user)) {
+        auto callee = module.lookupSymbol<func::FuncOp>(call.getCallee());
+        if (!callee || launchers.launches(callee))
+          return true;
+        continue;
+      }
+      auto view = dyn_cast<ViewLikeOpInterface>(user);
+      if (view && view.getViewSource() == v)
+        for (Value r : user->getResults())
+          work.push_back(r);
+      else if (isa<memref::CastOp>(user))
+        work.push_back(user->getResult(0));
+    }
   }
   return false;
 }
 
+/// True if `value` is a buffer only the host uses: host stack memory, a
+/// global (kernels read their own device copy of globals), or an
+/// allocation that never reaches a kernel (deallocation bookkeeping).
+bool isHostOnly(Value value, ModuleOp module, Launchers &launchers,
+                const llvm::DenseSet<Value> &hostArgs = {}) {
+  if (hostArgs.contains(value))
+    return true;
+  while (Operation *def = value.getDefiningOp()) {
+    if (isa<memref::AllocaOp, memref::GetGlobalOp>(def))
+      return true;
+    if (auto cast = dyn_cast<memref::CastOp>(def)) {
+      value = cast.getSource();
+      continue;
+    }
+    auto view = dyn_cast<ViewLikeOpInterface>(def);
+    if (!view || view.getViewSource() == value)
+      return isa<memref::AllocOp>(def) &&
+             !reachesDevice(value, module, launchers);
+    value = view.getViewSource();
+  }
+  return hostArgs.contains(value);
+}
+
+/// Buffer arguments of private functions that launch nothing and get only
+/// host-only buffers at every call (the deallocation helper's bookkeeping).
+llvm::DenseSet<Value> hostOnlyArguments(ModuleOp module, Launchers &launchers) {
+  llvm::DenseMap<Operation *, SmallVector<func::CallOp>> calls;
+  module.walk([&](func::CallOp call) {
+    if (auto f = module.lookupSymbol<func::FuncOp>(call.getCallee()))
+      calls[f].push_back(call);
+  });
+  llvm::DenseSet<Value> result;
+  for (func::FuncOp f : module.getOps<func::FuncOp>()) {
+    if (f.isExternal() || f.isPublic() || launchers.launches(f))
+      continue;
+    for (BlockArgument arg : f.getArguments()) {
+      if (!isa<BaseMemRefType>(arg.getType()))
+        continue;
+      bool hostOnly = true;
+      for (func::CallOp call : calls[f])
+        hostOnly &= isHostOnly(call.getOperand(arg.getArgNumber()), module,
+                               launchers);
+      if (hostOnly)
+        result.insert(arg);
+    }
+  }
+  return result;
+}
+
 /// True if `op` reads or writes the contents of a buffer kernels may use.
-bool touchesDeviceMemory(Operation *op) {
+bool touchesDeviceMemory(Operation *op, ModuleOp module, Launchers &launchers,
+                         const llvm::DenseSet<Value> &hostArgs) {
+  auto isHostOnly = [&](Value v) {
+    return ::isHostOnly(v, module, launchers, hostArgs);
+  };
   if (isa<func::CallOp, func::ReturnOp>(op))
     return false; // callees wait for themselves; the runtime after a call
   auto effects = dyn_cast<MemoryEffectOpInterface>(op);
   if (!effects) {
     // Unknown effects: wait if it has buffer operands at all.
-    return llvm::any_of(op->getOperands(), [](Value v) {
+    return llvm::any_of(op->getOperands(), [&](Value v) {
       return isa<BaseMemRefType>(v.getType()) && !isHostOnly(v);
     });
   }
@@ -90,12 +187,15 @@ struct GpuHostSyncPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<Operation *> waitBefore;
+    Launchers launchers(module);
+    const llvm::DenseSet<Value> hostArgs = hostOnlyArguments(module, launchers);
     module.walk([&](func::FuncOp f) {
       if (f.isExternal())
         return;
       f.walk([&](Operation *op) {
         // Ops with regions are judged by their nested ops.
-        if (op->getNumRegions() != 0 || !touchesDeviceMemory(op))
+        if (op->getNumRegions() != 0 ||
+            !touchesDeviceMemory(op, module, launchers, hostArgs))
           return;
         // Inside host-parallel loops, wait once before the outermost.
         Operation *at = op;

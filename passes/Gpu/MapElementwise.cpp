@@ -56,6 +56,17 @@ struct GpuMapElementwisePass
   void runOnOperation() override {
     if (failed(checkBlockSize(getOperation(), blockSize)))
       return signalPassFailure();
+    // Copies bufferization made (padding interiors, loop-carried values,
+    // inserted slices) run on the GPU too, not as host loops over memory
+    // the kernels own: as linalg.copy they map like any elementwise op.
+    SmallVector<memref::CopyOp> copies;
+    getOperation().walk([&](memref::CopyOp copy) { copies.push_back(copy); });
+    for (memref::CopyOp copy : copies) {
+      OpBuilder b(copy);
+      linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(),
+                             copy.getTarget());
+      copy.erase();
+    }
     SmallVector<linalg::LinalgOp> candidates;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (isMappableLinalgOp(op) &&

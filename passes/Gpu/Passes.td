@@ -73,12 +73,15 @@ def GpuMapElementwisePass : Pass<"diffc-gpu-map-elementwise", "func::FuncOp"> {
     }
     ```
 
+    `memref.copy` ops (padding interiors, loop-carried values) become
+    `linalg.copy` first and are mapped the same way, so no copy runs on the
+    host over memory the kernels use.
     Each launch gets `diffc.gpu_kernel = {block = [256, 1, 1], elements =
     N or -1}` for the artifact's kernel table. Ops with reduction loops are
     left to `diffc-gpu-map-reductions`; with `verify` (the default) any
     linalg op left afterwards is an error at its location.
   }];
-  let dependentDialects = ["gpu::GPUDialect", "scf::SCFDialect",
+  let dependentDialects = ["gpu::GPUDialect", "scf::SCFDialect", "linalg::LinalgDialect",
                            "arith::ArithDialect", "affine::AffineDialect",
                            "memref::MemRefDialect"];
   let options = [
@@ -167,9 +170,12 @@ def GpuHostSyncPass : Pass<"diffc-gpu-host-sync", "ModuleOp"> {
     use (`memref.load`, `memref.store`, `memref.copy`, ...), a call of the
     runtime's `diffc_gpu_sync()` is inserted (the runtime returns at once
     when nothing was launched since the last wait). Buffers rooted in a
-    `memref.alloca` (host stack: the launch parameter slots) or a
+    `memref.alloca` (host stack: the launch parameter slots), a
     `memref.get_global` (kernels read the device copy, never write the host
-    one) need no wait. An access inside a host `scf.parallel` waits once,
+    one), or a `memref.alloc` that never reaches a kernel (its pointer is
+    never taken, it goes only to functions that launch nothing: the
+    deallocation bookkeeping), and such functions' arguments, need no wait,
+    so a sampling loop's steps run without one. An access inside a host `scf.parallel` waits once,
     before the outermost parallel loop. Consecutive waits are merged.
   }];
   let dependentDialects = ["func::FuncDialect"];

@@ -82,3 +82,21 @@ func.func @scalar(%x: memref<f32>, %out: memref<f32>) {
   }
   return
 }
+
+// -----
+
+// Test: a memref.copy into a strided view (a padding interior) is a kernel
+// too, reading and writing through both layouts; the host copy is gone.
+// CHECK-LABEL: func.func @pad_interior
+// CHECK:         gpu.launch
+// CHECK:           %[[V:.*]] = memref.load %{{.*}} : memref<?x4x4xf32>
+// CHECK:           memref.store %[[V]], %{{.*}} : memref<?x4x4xf32, strided<[36, 6, 1], offset: 7>>
+// CHECK:         } {diffc.gpu_kernel = {block = array<i64: 256, 1, 1>, elements = -1 : i64}}
+// CHECK-NOT:     memref.copy
+func.func @pad_interior(%x: memref<?x4x4xf32>, %padded: memref<?x6x6xf32>) {
+  %c0 = arith.constant 0 : index
+  %n = memref.dim %x, %c0 : memref<?x4x4xf32>
+  %v = memref.subview %padded[0, 1, 1] [%n, 4, 4] [1, 1, 1] : memref<?x6x6xf32> to memref<?x4x4xf32, strided<[36, 6, 1], offset: 7>>
+  memref.copy %x, %v : memref<?x4x4xf32> to memref<?x4x4xf32, strided<[36, 6, 1], offset: 7>>
+  return
+}
