@@ -14,13 +14,16 @@
 //
 //   diffc-bench MODEL.diffc ENTRY [--weights W.safetensors]... [--arg X]...
 //               [--warmup N] [--reps M] [--threads T] [--out FILE.npy]
-//               [--json]
+//               [--device cpu|cuda] [--json]
 //
 //   diffc-bench MODEL.diffc --serve [--weights W.safetensors]... [--threads T]
 //
 // Each --arg is FILE.npy, i64:N, index:N or f32:V, in signature order (as in
 // `diffc-run call`). --out writes the first result of the last call. --threads
 // sets the kernel thread pool (default: DIFFC_NUM_THREADS, else all CPUs).
+// --device cuda runs the artifact's GPU host code and kernels on CUDA device
+// 0 (docs/gpu.md); a call's time then includes copying the inputs into and
+// the results out of device-visible memory and the final wait.
 // Progress goes to stderr; stdout gets one line, human-readable or (--json)
 // one JSON object:
 //   {"entry": ..., "threads": T, "isa": ..., "warmup": N, "reps": M,
@@ -77,7 +80,7 @@ int usage(const char *why = nullptr) {
                "usage: diffc-bench MODEL.diffc ENTRY [--weights W]... "
                "[--arg X.npy|i64:N|index:N|f32:V]...\n"
                "                   [--warmup N] [--reps M] [--threads T] "
-               "[--out FILE.npy] [--json]\n"
+               "[--out FILE.npy] [--device cpu|cuda] [--json]\n"
                "       diffc-bench MODEL.diffc --serve [--weights W]... "
                "[--threads T]\n");
   return 2;
@@ -250,6 +253,11 @@ int main(int argc, char **argv) {
       argTexts.push_back(value);
     else if (flag == "--out")
       outPath = value;
+    else if (flag == "--device") {
+      if (value != "cpu" && value != "cuda")
+        return usage("--device expects cpu or cuda");
+      options.device = value;
+    }
     else if (flag == "--warmup") {
       if (!parseCount(value, 0, &warmup))
         return usage("--warmup expects a count >= 0");
@@ -285,6 +293,9 @@ int main(int argc, char **argv) {
   if (!session)
     return fail(error);
   const double loadMs = msSince(loadStart);
+  if (!session->deviceDescription().empty())
+    std::fprintf(stderr, "diffc-bench: %s\n",
+                 session->deviceDescription().c_str());
   if (serving) {
     if (!argTexts.empty() || !outPath.empty())
       return usage("--serve takes its arguments on stdin");

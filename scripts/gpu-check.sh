@@ -27,14 +27,17 @@
 #       yet print a "not yet supported" line instead of failing. Exit 1 only
 #       if a check that is supported fails. Budget: well under 8 minutes.
 #
-# With the device tool, out/gpu-check travels as a carried path:
-#   run(command="bash scripts/gpu-check.sh", carry=["out/gpu-check"])
+# With the device tool, out/gpu-check and out/gpu-bench travel as carried
+# paths (about 46 MiB):
+#   run(command="bash scripts/gpu-check.sh", carry=["out/gpu-check", "out/gpu-bench"])
 #
 #===-----------------------------------------------------------------------===#
 
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PACK=$ROOT/out/gpu-check
+BENCH=$ROOT/out/gpu-bench
+START=$(date +%s)
 TARGETS=sm_80,sm_86,sm_89,sm_90,sm_100,sm_120,x86_64
 
 prepare() {
@@ -61,6 +64,12 @@ prepare() {
     --target=$TARGETS -o "$PACK/fmnist.diffc" || exit 1
   cp "$ROOT/models/fmnist-ddpm/ema.safetensors" "$PACK/weights.safetensors"
   cp "$ROOT/examples/scheduler_config.json" "$PACK/"
+  cp "$build/bin/diffc-bench" "$PACK/bin/"
+  # The CIFAR-10 DDPM U-Net benchmark's artifact and inputs (weights are made
+  # on the GPU machine by the PyTorch twin: 143 MB would not travel).
+  /usr/bin/python3 "$ROOT/bench/unet_gpu.py" prepare --work "$BENCH" \
+    --bin "$build/bin" --targets sm_90 || exit 1
+  du -sh "$BENCH"
   ls -l "$PACK" "$PACK/bin"
   du -sh "$PACK"
 }
@@ -226,7 +235,20 @@ EOF
     [ "$tag" = BENCH ] && record "pytorch" "$status" "$detail"
   done <<<"$(echo "$bench" | grep '^BENCH|')"
   echo "$bench" | grep -q '^BENCH|' || record "pytorch" FAIL "$(echo "$bench" | tail -1 | cut -c1-100)"
-  record "cuda graph loop" "not yet supported" "the sampling loop launches from the host per step (docs/gpu.md)"
+
+  echo "== CIFAR-10 DDPM U-Net: diffc vs PyTorch eager / torch.compile"
+  local left=$(( 450 - ($(date +%s) - START) ))
+  if [ -d "$BENCH" ] && [ $left -gt 60 ]; then
+    timeout $(( left + 30 )) $PY "$ROOT/bench/unet_gpu.py" measure --work "$BENCH" \
+      --diffc-bench "$PACK/bin/diffc-bench" --budget-s $left 2>&1 | tee "$BENCH/table.md" | tail -20
+    if grep -q '^| forward b1 |' "$BENCH/table.md"; then
+      record "cifar benchmark" ok "table in out/gpu-bench/table.md"
+    else
+      record "cifar benchmark" FAIL "$(tail -1 "$BENCH/table.md" | cut -c1-100)"
+    fi
+  else
+    record "cifar benchmark" skip "no out/gpu-bench or under 60 s left"
+  fi
 
   echo
   echo "== gpu-check summary"

@@ -19,6 +19,12 @@
 
 namespace {
 
+uint32_t bitsOf(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof(bits));
+  return bits;
+}
+
 /// Frees a result buffer the generated code allocated. Code objects
 /// allocate through MLIR's generic functions, which the kernel host exports
 /// (runtime/src/ukernels/memory_abi.cpp: large blocks are cached for the
@@ -381,12 +387,34 @@ bool Session::call(std::string_view entryName, const std::vector<Arg> &inputs,
   if (!checkInputs(entry, inputs, error))
     return false;
 
+  // On a GPU, a call seen before with the same entry point, shapes and
+  // scalars is recorded as a CUDA graph on its second run and replayed from
+  // its third on: no host code, no per-launch host work (docs/gpu.md).
+  detail::GpuExecutor::GraphRecord *graph = nullptr;
+  if (gpu_ && gpu_->graphsEnabled()) {
+    std::string key = std::to_string(entryIndex);
+    for (const Arg &arg : inputs) {
+      key += '|';
+      if (arg.kind == ValueKind::tensor)
+        key += shapeString(arg.tensor.shape());
+      else if (arg.kind == ValueKind::f32)
+        key += "f" + std::to_string(bitsOf(arg.floatValue));
+      else
+        key += std::to_string(arg.intValue);
+    }
+    graph = &gpu_->graphRecord(key);
+  }
+  const bool replaying = graph && graph->graph;
+  const bool recording =
+      graph && !replaying && graph->recordable && graph->calls >= 1;
+
   // Expand the inputs. `slots` is sized once, so the addresses taken below
   // stay valid.
   std::vector<InputSlot> slots(inputs.size());
   std::vector<void *> args;
   std::set<const void *> inputBuffers;
   std::vector<void *> gpuInputs;
+  size_t tensorIndex = 0;
   for (size_t i = 0; i < inputs.size(); ++i) {
     InputSlot &slot = slots[i];
     const Arg &arg = inputs[i];
@@ -397,8 +425,11 @@ bool Session::call(std::string_view entryName, const std::vector<Arg> &inputs,
       Descriptor &d = slot.descriptor;
       d.allocated = d.aligned = const_cast<void *>(arg.tensor.data());
       if (gpu_) {
-        // Kernels cannot address host memory: a device-visible copy.
-        d.allocated = d.aligned = gpu_->allocate(arg.tensor.byteSize());
+        // Kernels cannot address host memory: a device-visible copy (into
+        // the recorded block when replaying).
+        d.allocated = d.aligned =
+            replaying ? graph->inputBlocks[tensorIndex++]
+                      : gpu_->allocate(arg.tensor.byteSize());
         gpuInputs.push_back(d.allocated);
         if (arg.tensor.byteSize())
           std::memcpy(d.allocated, arg.tensor.data(), arg.tensor.byteSize());
@@ -438,14 +469,58 @@ bool Session::call(std::string_view entryName, const std::vector<Arg> &inputs,
   args.push_back(results);
 
   std::string gpuError, problemBeforeResults;
-  if (gpu_) {
+  bool recorded = false;
+  if (replaying) {
     gpu_->begin();
-    code_->function(entryIndex)(args.data());
+    gpu_->replay(*graph->graph);
     if (!gpu_->end(&gpuError))
       problemBeforeResults = gpuError;
+    std::memcpy(results, graph->resultWords.data(), layout.size);
+  } else if (gpu_) {
+    gpu_->begin(recording);
+    code_->function(entryIndex)(args.data());
+    if (recording) {
+      std::string why;
+      std::unique_ptr<cuda::Graph> g = gpu_->endCapture(&why);
+      if (g) {
+        // Nothing ran yet: the recording computes this call's results.
+        gpu_->replay(*g);
+        graph->graph = std::move(g);
+        graph->inputBlocks = gpuInputs;
+        graph->resultWords.assign(resultWords.begin(), resultWords.end());
+        recorded = true;
+      } else {
+        // Not recordable: run the call again, this time for real. The
+        // results of the recorded run were never computed.
+        graph->recordable = false;
+        std::string ignored;
+        gpu_->end(&ignored);
+        for (size_t i = 0; i < entry.outputs.size(); ++i) {
+          if (entry.outputs[i].kind != ValueKind::tensor)
+            continue;
+          void *allocated;
+          std::memcpy(&allocated, results + layout.offsets[i], 8);
+          if (!inputBuffers.count(allocated))
+            gpu_->release(allocated); // twice is harmless: unknown then
+        }
+        std::fill(resultWords.begin(), resultWords.end(), 0);
+        gpu_->begin();
+        code_->function(entryIndex)(args.data());
+      }
+    }
+    const bool waited = gpu_->hostWaitedForDevice();
+    if (!gpu_->end(&gpuError))
+      problemBeforeResults = gpuError;
+    if (graph && !recorded) {
+      ++graph->calls;
+      if (waited)
+        graph->recordable = false;
+    }
   } else {
     code_->function(entryIndex)(args.data());
   }
+  // A recorded call's inputs and results belong to its graph from now on.
+  const bool graphOwned = replaying || recorded;
 
   // Unpack. Every returned buffer is freed exactly once, even when a later
   // result is invalid, so a failed call does not leak.
@@ -522,13 +597,20 @@ bool Session::call(std::string_view entryName, const std::vector<Arg> &inputs,
         reinterpret_cast<uintptr_t>(allocated) != 0xdeadbeef)
       freed.insert(allocated);
   }
-  for (void *buffer : freed)
-    if (gpu_)
+  if (recorded) {
+    graph->ownedBlocks = gpuInputs;
+    graph->ownedBlocks.insert(graph->ownedBlocks.end(), freed.begin(),
+                              freed.end());
+  }
+  if (!graphOwned) {
+    for (void *buffer : freed)
+      if (gpu_)
+        gpu_->release(buffer);
+      else
+        releaseResult(buffer);
+    for (void *buffer : gpuInputs)
       gpu_->release(buffer);
-    else
-      releaseResult(buffer);
-  for (void *buffer : gpuInputs)
-    gpu_->release(buffer);
+  }
   if (!problem.empty())
     return fail(error, prefix + problem);
   *outputs = std::move(unpacked);

@@ -153,6 +153,43 @@ mlir::LogicalResult kernelParams(mlir::gpu::LaunchFuncOp launch,
   return mlir::success();
 }
 
+/// The number of parameters of `.entry name(...)` in `ptx`, or -1.
+int64_t ptxParamCount(StringRef ptx, StringRef name) {
+  std::string head = (".entry " + name + "(").str();
+  size_t at = ptx.find(head);
+  if (at == StringRef::npos)
+    return -1;
+  size_t end = ptx.find(')', at);
+  if (end == StringRef::npos)
+    return -1;
+  StringRef list = ptx.slice(at + head.size(), end);
+  int64_t count = 0;
+  for (size_t p = list.find(".param"); p != StringRef::npos;
+       p = list.find(".param", p + 1))
+    ++count;
+  return count;
+}
+
+/// The host code passes one 64-bit slot per PTX parameter
+/// (diffc-gpu-launch-to-calls): the kernel table's parameters must add up
+/// to the PTX signature, or every launch of that kernel would be wrong.
+bool checkParamSlots(StringRef ptx, const std::vector<diffc::GpuKernelRecord> &kernels,
+                     std::string &error) {
+  for (const diffc::GpuKernelRecord &k : kernels) {
+    int64_t slots = 0;
+    for (const diffc::GpuKernelParam &p : k.params)
+      slots += p.isBuffer ? 3 + 2 * int64_t(p.rank) : 1;
+    int64_t inPtx = ptxParamCount(ptx, k.name);
+    if (inPtx != slots) {
+      error = "internal error: kernel " + k.name + " takes " +
+              std::to_string(inPtx) + " PTX parameters, its table entry " +
+              "describes " + std::to_string(slots);
+      return false;
+    }
+  }
+  return true;
+}
+
 } // namespace
 
 bool diffc::compileGpuKernels(mlir::ModuleOp module,
@@ -243,6 +280,8 @@ bool diffc::compileGpuKernels(mlir::ModuleOp module,
       error = "internal error: no PTX was emitted for " + target;
       return false;
     }
+    if (code.empty() && !checkParamSlots(it->second, kernels, error))
+      return false;
     GpuTargetCode out;
     out.target = target;
     out.ptx = it->second;

@@ -103,6 +103,8 @@ public:
 
   /// The driver's CUDA version, e.g. 13000 for 13.0.
   int version() const { return version_; }
+  /// Whether the driver has the CUDA graph functions (capture, replay).
+  bool hasGraphs() const { return hasGraphs_; }
   /// All devices. False with *error if a query fails.
   bool devices(std::vector<DeviceInfo> *out, std::string *error) const;
 
@@ -117,6 +119,7 @@ private:
   void *handle_ = nullptr;
   std::unique_ptr<Api> api_;
   int version_ = 0;
+  bool hasGraphs_ = false;
 };
 
 /// The primary context of one device, current on the creating thread.
@@ -178,6 +181,8 @@ void *allocateManaged(const Context &context, size_t bytes,
 /// Frees memory from allocateManaged (null is ignored).
 void freeManaged(const Context &context, void *memory);
 
+class Graph;
+
 /// A stream (non-blocking with respect to the legacy stream).
 class Stream {
 public:
@@ -186,11 +191,31 @@ public:
   ~Stream();
   bool synchronize(std::string *error) const;
   void *handle() const { return stream_; }
+  /// Starts recording the stream's work into a graph instead of running it
+  /// (relaxed mode: allocations from other threads stay allowed).
+  bool beginCapture(std::string *error);
+  /// Ends the recording and instantiates the graph.
+  std::unique_ptr<Graph> endCapture(std::string *error);
 
 private:
   Stream() = default;
   const Context *context_ = nullptr;
   void *stream_ = nullptr;
+};
+
+/// An instantiated CUDA graph: recorded work replayed with one launch.
+class Graph {
+public:
+  ~Graph();
+  Graph(const Graph &) = delete;
+  Graph &operator=(const Graph &) = delete;
+  bool launch(const Stream &stream, std::string *error) const;
+
+private:
+  friend class Stream;
+  Graph() = default;
+  const Context *context_ = nullptr;
+  void *exec_ = nullptr;
 };
 
 /// An event with timing.

@@ -32,6 +32,8 @@ using CUmodule = void *;
 using CUfunction = void *;
 using CUstream = void *;
 using CUevent = void *;
+using CUgraph = void *;
+using CUgraphExec = void *;
 
 constexpr CUresult kSuccess = 0;
 constexpr CUresult kOutOfMemory = 2;
@@ -45,6 +47,7 @@ constexpr int kJitErrorLogBufferSize = 6;
 constexpr unsigned kStreamNonBlocking = 1;
 constexpr unsigned kEventDefault = 0;
 constexpr unsigned kMemAttachGlobal = 1;
+constexpr int kStreamCaptureModeRelaxed = 2;
 
 } // namespace
 
@@ -84,6 +87,14 @@ struct Driver::Api {
   CUresult (*cuEventRecord)(CUevent, CUstream);
   CUresult (*cuEventSynchronize)(CUevent);
   CUresult (*cuEventElapsedTime)(float *, CUevent, CUevent);
+  // CUDA graphs (optional: without them every call launches from the host).
+  CUresult (*cuStreamBeginCapture)(CUstream, int);
+  CUresult (*cuStreamEndCapture)(CUstream, CUgraph *);
+  CUresult (*cuGraphInstantiateWithFlags)(CUgraphExec *, CUgraph,
+                                          unsigned long long);
+  CUresult (*cuGraphLaunch)(CUgraphExec, CUstream);
+  CUresult (*cuGraphExecDestroy)(CUgraphExec);
+  CUresult (*cuGraphDestroy)(CUgraph);
 };
 
 Driver::Driver() : api_(new Api()) {}
@@ -163,6 +174,15 @@ std::shared_ptr<Driver> Driver::load(std::string *error) {
              ": the NVIDIA driver is too old for diffc";
     return nullptr;
   }
+  std::string noGraphs;
+  std::swap(missing, noGraphs);
+  bind(api.cuStreamBeginCapture, "cuStreamBeginCapture_v2", nullptr);
+  bind(api.cuStreamEndCapture, "cuStreamEndCapture", nullptr);
+  bind(api.cuGraphInstantiateWithFlags, "cuGraphInstantiateWithFlags", nullptr);
+  bind(api.cuGraphLaunch, "cuGraphLaunch", nullptr);
+  bind(api.cuGraphExecDestroy, "cuGraphExecDestroy", nullptr);
+  bind(api.cuGraphDestroy, "cuGraphDestroy", nullptr);
+  driver->hasGraphs_ = missing.empty();
   CUresult rc = api.cuInit(0);
   if (rc != kSuccess) {
     *error = driver->describe("cuInit", rc);
@@ -449,6 +469,58 @@ bool Event::elapsedSince(const Event &start, float *ms,
       context_->driver().api().cuEventElapsedTime(ms, start.event_, event_);
   if (rc != kSuccess) {
     *error = context_->driver().describe("cuEventElapsedTime", rc);
+    return false;
+  }
+  return true;
+}
+
+bool Stream::beginCapture(std::string *error) {
+  const Driver &driver = context_->driver();
+  if (!driver.hasGraphs()) {
+    *error = "this NVIDIA driver has no CUDA graph functions";
+    return false;
+  }
+  CUresult rc =
+      driver.api().cuStreamBeginCapture(stream_, kStreamCaptureModeRelaxed);
+  if (rc != kSuccess) {
+    *error = driver.describe("cuStreamBeginCapture", rc);
+    return false;
+  }
+  return true;
+}
+
+std::unique_ptr<Graph> Stream::endCapture(std::string *error) {
+  const Driver &driver = context_->driver();
+  CUgraph graph = nullptr;
+  CUresult rc = driver.api().cuStreamEndCapture(stream_, &graph);
+  if (rc != kSuccess || !graph) {
+    *error = driver.describe("cuStreamEndCapture", rc);
+    if (graph)
+      driver.api().cuGraphDestroy(graph);
+    return nullptr;
+  }
+  CUgraphExec exec = nullptr;
+  rc = driver.api().cuGraphInstantiateWithFlags(&exec, graph, 0);
+  driver.api().cuGraphDestroy(graph);
+  if (rc != kSuccess) {
+    *error = driver.describe("cuGraphInstantiateWithFlags", rc);
+    return nullptr;
+  }
+  std::unique_ptr<Graph> out(new Graph());
+  out->context_ = context_;
+  out->exec_ = exec;
+  return out;
+}
+
+Graph::~Graph() {
+  if (exec_)
+    context_->driver().api().cuGraphExecDestroy(exec_);
+}
+
+bool Graph::launch(const Stream &stream, std::string *error) const {
+  CUresult rc = context_->driver().api().cuGraphLaunch(exec_, stream.handle());
+  if (rc != kSuccess) {
+    *error = context_->driver().describe("cuGraphLaunch", rc);
     return false;
   }
   return true;

@@ -7,6 +7,7 @@
 
 #include "gpu_executor.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -72,6 +73,9 @@ std::unique_ptr<GpuExecutor> GpuExecutor::create(const Artifact &artifact,
     *error = artifact.name() + ": " + why;
     return nullptr;
   }
+  const char *graphs = std::getenv("DIFFC_CUDA_GRAPHS");
+  e->graphsEnabled_ = e->driver_->hasGraphs() &&
+                      !(graphs && std::strcmp(graphs, "0") == 0);
   e->description_ = "loaded the " + code->target + " " +
                     codeFormatName(code->format) +
                     (jit ? " (JIT-compiled)" : "") + " with " +
@@ -84,6 +88,7 @@ GpuExecutor::~GpuExecutor() {
   std::string ignored;
   if (stream_)
     stream_->synchronize(&ignored);
+  graphs_.clear();
   for (auto &[size, blocks] : cachedBlocks_)
     for (void *b : blocks)
       cuda::freeManaged(*context_, b);
@@ -98,17 +103,57 @@ GpuExecutor::~GpuExecutor() {
 
 GpuExecutor *GpuExecutor::current() { return currentExecutor.load(); }
 
-void GpuExecutor::begin() {
+void GpuExecutor::begin(bool capture) {
   callMutex.lock();
   std::string why;
   if (!context_->makeCurrent(&why))
     record(why);
+  hostWaited_ = false;
+  waitWhileCapturing_ = false;
+  capturing_ = false;
+  if (capture) {
+    // Nothing may be pending when a recording starts.
+    sync();
+    capturing_ = stream_->beginCapture(&why);
+  }
   currentExecutor.store(this);
 }
 
+std::unique_ptr<cuda::Graph> GpuExecutor::endCapture(std::string *why) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!capturing_) {
+    *why = "the recording did not start";
+    return nullptr;
+  }
+  capturing_ = false;
+  pending_ = false;
+  std::unique_ptr<cuda::Graph> graph = stream_->endCapture(why);
+  if (graph && waitWhileCapturing_) {
+    *why = "the host code waited for the GPU";
+    graph.reset();
+  }
+  if (graph && failed_) {
+    *why = "the call failed";
+    graph.reset();
+  }
+  return graph;
+}
+
+void GpuExecutor::replay(const cuda::Graph &graph) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (failed_)
+    return;
+  std::string why;
+  if (!graph.launch(*stream_, &why)) {
+    record(why);
+    return;
+  }
+  pending_ = true;
+}
+
 bool GpuExecutor::end(std::string *error) {
-  sync();
   currentExecutor.store(nullptr);
+  sync();
   callMutex.unlock();
   std::lock_guard<std::mutex> lock(mutex_);
   if (!failed_)
@@ -184,9 +229,18 @@ void GpuExecutor::release(void *memory) {
 
 void GpuExecutor::forgetGlobals() {
   std::string ignored;
-  std::lock_guard<std::mutex> lock(mutex_);
   if (stream_)
     stream_->synchronize(&ignored);
+  std::vector<void *> owned;
+  for (auto &[key, record] : graphs_)
+    owned.insert(owned.end(), record.ownedBlocks.begin(),
+                 record.ownedBlocks.end());
+  graphs_.clear();
+  std::sort(owned.begin(), owned.end());
+  owned.erase(std::unique(owned.begin(), owned.end()), owned.end());
+  for (void *block : owned)
+    release(block);
+  std::lock_guard<std::mutex> lock(mutex_);
   globals_.clear();
 }
 
@@ -237,8 +291,15 @@ void GpuExecutor::launch(int64_t kernel, const int64_t grid[3],
 
 void GpuExecutor::sync() {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (capturing_) {
+    // Nothing ran: the host code would read what is not computed yet.
+    waitWhileCapturing_ = true;
+    return;
+  }
   if (!pending_)
     return;
+  if (currentExecutor.load() == this)
+    hostWaited_ = true;
   pending_ = false;
   std::string why;
   if (!stream_->synchronize(&why))

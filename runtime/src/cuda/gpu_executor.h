@@ -70,8 +70,38 @@ public:
   const std::string &description() const { return description_; }
 
   /// Starts a call: this executor serves the diffc_gpu_* functions until
-  /// end(). Calls are serialized per process.
-  void begin();
+  /// end(). Calls are serialized per process. With `capture`, the call's
+  /// launches are recorded into a CUDA graph instead of running (see
+  /// endCapture()).
+  void begin(bool capture = false);
+  /// After a captured call's host code: the graph of its launches, or null
+  /// when it cannot stand for the call (the host code waited for the GPU,
+  /// which a recording cannot serve, or the driver refused; *why says).
+  std::unique_ptr<cuda::Graph> endCapture(std::string *why);
+  /// Launches a recorded graph (between begin() and end()).
+  void replay(const cuda::Graph &graph);
+  /// Whether the call since begin() waited for launched work in its host
+  /// code (then its host code may depend on device results: never
+  /// recorded).
+  bool hostWaitedForDevice() const { return hostWaited_; }
+  /// Whether recording calls as graphs is possible and wanted (the driver
+  /// has graphs; DIFFC_CUDA_GRAPHS is not 0).
+  bool graphsEnabled() const { return graphsEnabled_; }
+
+  /// A call recorded as a graph, replayed for later calls with the same
+  /// entry point, shapes and scalars (Session::call): the graph, the blocks
+  /// its inputs are copied into, and the result descriptors it fills.
+  struct GraphRecord {
+    int calls = 0;
+    bool recordable = true;
+    std::unique_ptr<cuda::Graph> graph;
+    std::vector<void *> inputBlocks;
+    std::vector<uint64_t> resultWords;
+    /// Inputs and results: kept out of the cache while the graph lives.
+    std::vector<void *> ownedBlocks;
+  };
+  /// The record for `key` (created empty on first use).
+  GraphRecord &graphRecord(const std::string &key) { return graphs_[key]; }
   /// Waits for the call's work and ends it; false with the first error of
   /// the call (then also clears it).
   bool end(std::string *error);
@@ -79,7 +109,8 @@ public:
   /// Device-visible memory for call arguments and results.
   void *allocate(size_t bytes);
   void release(void *memory);
-  /// Forgets the device copies of globals (after parameters were rebound).
+  /// Forgets the device copies of globals (after parameters were rebound)
+  /// and the graphs recorded with them.
   void forgetGlobals();
 
   // The ABI (gpu_executor.cpp's extern "C" functions forward here).
@@ -113,6 +144,9 @@ private:
   std::vector<void *> pointerScratch_;
   bool pending_ = false;
   bool failed_ = false;
+  bool capturing_ = false, waitWhileCapturing_ = false, hostWaited_ = false;
+  bool graphsEnabled_ = false;
+  std::map<std::string, GraphRecord> graphs_;
   std::string error_;
 };
 

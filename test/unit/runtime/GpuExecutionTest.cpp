@@ -33,6 +33,14 @@
 using namespace diffc;
 using namespace diffc::test;
 
+/// Runs of TestGpuHost.c's host code (it calls this; exported from the test
+/// binary like the runtime's own ABI).
+static int gpuHostRuns = 0;
+extern "C" __attribute__((visibility("default"))) void
+diffc_test_gpu_host_ran() {
+  ++gpuHostRuns;
+}
+
 namespace {
 
 using KernelFn = void (*)(void **, const unsigned[3], const unsigned[3]);
@@ -107,6 +115,11 @@ protected:
     entry.outputs = {V::tensor(ElementType::f32, {-1}, "y"),
                      V::scalar(ValueKind::f32, "y0")};
     writer.addEntryPoint(entry);
+    EntryPointSignature async = entry;
+    async.name = "axpb_async";
+    async.symbol = "diffc_entry_axpb_async";
+    async.outputs.pop_back();
+    writer.addEntryPoint(async);
     ParameterSignature bias;
     bias.name = "bias";
     bias.symbol = "diffc_param_0";
@@ -162,24 +175,27 @@ protected:
   std::string old_;
 };
 
-/// Calls axpb and checks y = a * x + bias against a double reference.
+/// Calls axpb (or axpb_async) and checks y = a * x + bias against a double
+/// reference.
 void expectAxpb(const Session &session, const std::vector<float> &x, float a,
-                double bias) {
+                double bias, const char *entry = "axpb") {
   std::vector<Arg> out;
   std::string error;
+  const bool async = std::string(entry) == "axpb_async";
   ASSERT_TRUE(session.call(
-      "axpb",
+      entry,
       {Arg::ofTensor(Tensor::fromVector(ElementType::f32,
                                         {int64_t(x.size())}, x)),
        Arg::ofF32(a)},
       &out, &error))
       << error;
-  ASSERT_EQ(out.size(), 2u);
+  ASSERT_EQ(out.size(), async ? 1u : 2u);
   const Tensor &y = out[0].tensor;
   ASSERT_EQ(y.shape(), std::vector<int64_t>{int64_t(x.size())});
   for (size_t i = 0; i < x.size(); ++i)
     EXPECT_NEAR(y.dataAs<float>()[i], double(a) * x[i] + bias, 1e-6) << i;
-  EXPECT_EQ(out[1].floatValue, y.dataAs<float>()[0]);
+  if (!async)
+    EXPECT_EQ(out[1].floatValue, y.dataAs<float>()[0]);
 }
 
 std::vector<float> randomValues(size_t n, unsigned seed) {
@@ -202,6 +218,62 @@ TEST_F(GpuExecutionTest, RunsTheHostCodeAndTheKernel) {
   // 1000 elements: four blocks, the last partly idle.
   expectAxpb(*session, randomValues(1000, 1), 1.5f, 0.25);
   EXPECT_EQ(launches_() - before, 1u);
+}
+
+TEST_F(GpuExecutionTest, RepeatedCallsAreRecordedAsAGraphAndReplayed) {
+  std::string error;
+  auto session = Session::open(writeArtifact(), onGpu(), &error);
+  ASSERT_TRUE(session) << error;
+  // The first call runs the host code, the second records it as a graph
+  // (and runs the graph for its own results), later ones replay it, with
+  // their own inputs copied into the recorded input block.
+  const int before = gpuHostRuns;
+  for (unsigned seed = 10; seed < 15; ++seed)
+    expectAxpb(*session, randomValues(777, seed), 1.5f, 0.25, "axpb_async");
+  EXPECT_EQ(gpuHostRuns - before, 2);
+  // Other scalars or shapes are other calls: run, record, replay again.
+  expectAxpb(*session, randomValues(777, 20), -3.0f, 0.25, "axpb_async");
+  expectAxpb(*session, randomValues(300, 21), 1.5f, 0.25, "axpb_async");
+  EXPECT_EQ(gpuHostRuns - before, 4);
+  // A recording reads the device copies of the weights it was recorded
+  // with: rebinding drops the recordings.
+  const float two = 2.0f;
+  std::string path = dir_.file("bias2.safetensors");
+  writeFile(path, safetensorsImage(
+                      R"({"bias":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})",
+                      std::vector<uint8_t>(
+                          reinterpret_cast<const uint8_t *>(&two),
+                          reinterpret_cast<const uint8_t *>(&two) + 4)));
+  auto file = SafetensorsFile::load(path, &error);
+  ASSERT_TRUE(file) << error;
+  ASSERT_TRUE(session->bindWeights({file.get()}, &error)) << error;
+  for (unsigned seed = 50; seed < 53; ++seed)
+    expectAxpb(*session, randomValues(777, seed), 1.5f, 2.0, "axpb_async");
+  EXPECT_EQ(gpuHostRuns - before, 6);
+}
+
+TEST_F(GpuExecutionTest, HostCodeThatWaitsForTheGpuIsNeverRecorded) {
+  std::string error;
+  auto session = Session::open(writeArtifact(), onGpu(), &error);
+  ASSERT_TRUE(session) << error;
+  // axpb reads y[0] on the host after waiting: a recording could not serve
+  // that read, so every call runs the host code.
+  const int before = gpuHostRuns;
+  for (unsigned seed = 30; seed < 34; ++seed)
+    expectAxpb(*session, randomValues(100, seed), 0.5f, 0.25);
+  EXPECT_EQ(gpuHostRuns - before, 4);
+}
+
+TEST_F(GpuExecutionTest, GraphsCanBeTurnedOff) {
+  setenv("DIFFC_CUDA_GRAPHS", "0", 1);
+  std::string error;
+  auto session = Session::open(writeArtifact(), onGpu(), &error);
+  unsetenv("DIFFC_CUDA_GRAPHS");
+  ASSERT_TRUE(session) << error;
+  const int before = gpuHostRuns;
+  for (unsigned seed = 40; seed < 44; ++seed)
+    expectAxpb(*session, randomValues(100, seed), 0.5f, 0.25, "axpb_async");
+  EXPECT_EQ(gpuHostRuns - before, 4);
 }
 
 TEST_F(GpuExecutionTest, ReusesBlocksAndTheParameterCopyBetweenCalls) {
