@@ -118,10 +118,10 @@ run_checks() {
               --artifact "$PACK/elementwise.diffc" --case bias_silu_residual \
               --case unary_chain --case binary_broadcast --case shared_result 2>&1)
       echo "$out" | tail -25
-      if echo "$out" | grep -q '^ok' && ! echo "$out" | grep -qE 'FAIL|Error|error'; then
+      if echo "$out" | grep -q '^ok' && ! echo "$out" | grep -qE '^FAIL|Traceback|diffc-run failed'; then
         record "$dev vs float64" ok "$(echo "$out" | grep -c '^ok') outputs within tolerance"
       else
-        record "$dev vs float64" FAIL "$(echo "$out" | grep -m1 -E 'FAIL|rror' | cut -c1-100)"
+        record "$dev vs float64" FAIL "$(echo "$out" | grep -m1 -E '^FAIL|rror' | cut -c1-100)"
       fi
     done
   else

@@ -25,22 +25,64 @@ using namespace mlir;
 
 namespace {
 
+/// The launch body's ops split at its top-level barriers: the phases every
+/// thread of a block finishes before any thread starts the next.
+SmallVector<SmallVector<Operation *>> phasesOf(gpu::LaunchOp launch) {
+  SmallVector<SmallVector<Operation *>> phases(1);
+  for (Operation &op : launch.getBody().front().without_terminator()) {
+    if (isa<gpu::BarrierOp>(op))
+      phases.emplace_back();
+    else
+      phases.back().push_back(&op);
+  }
+  return phases;
+}
+
 LogicalResult launchToLoops(gpu::LaunchOp launch) {
   if (!launch.getBody().hasOneBlock())
     return launch.emitError("cannot run a gpu.launch with several blocks in "
                             "its body as host loops");
   if (launch.getDynamicSharedMemorySize() ||
-      !launch.getWorkgroupAttributions().empty() ||
       !launch.getPrivateAttributions().empty() ||
       !launch.getAsyncDependencies().empty())
-    return launch.emitError("cannot run a gpu.launch with shared memory, "
-                            "attributions or async dependencies as host "
-                            "loops");
-  if (launch.getBody()
-          .walk([](gpu::BarrierOp) { return WalkResult::interrupt(); })
-          .wasInterrupted())
-    return launch.emitError("cannot run a gpu.launch with barriers as host "
-                            "loops: its threads communicate");
+    return launch.emitError("cannot run a gpu.launch with dynamic shared "
+                            "memory, private attributions or async "
+                            "dependencies as host loops");
+  // Barriers at the top level of the body split it into phases, run one
+  // after the other for all threads of a block; a barrier anywhere else
+  // (under a condition, in a loop) has no such reading.
+  for (Operation &op : launch.getBody().front())
+    for (Region &region : op.getRegions())
+      if (region
+              .walk([](gpu::BarrierOp) { return WalkResult::interrupt(); })
+              .wasInterrupted())
+        return launch.emitError("cannot run a gpu.launch as host loops: a "
+                                "barrier is nested in its body's control "
+                                "flow");
+  SmallVector<SmallVector<Operation *>> phases = phasesOf(launch);
+  // Threads of a phase share only memory with later phases: a value
+  // defined in one phase and used in another would be every thread's own.
+  llvm::DenseMap<Operation *, size_t> phaseOf;
+  for (auto [p, ops] : llvm::enumerate(phases))
+    for (Operation *op : ops)
+      phaseOf[op] = p;
+  for (auto [p, ops] : llvm::enumerate(phases))
+    for (Operation *op : ops) {
+      WalkResult crossing = op->walk([&](Operation *inner) {
+        for (Value v : inner->getOperands()) {
+          Operation *def = v.getDefiningOp();
+          while (def && def->getParentOp() != launch)
+            def = def->getParentOp();
+          auto it = def ? phaseOf.find(def) : phaseOf.end();
+          if (it != phaseOf.end() && it->second != p)
+            return WalkResult::interrupt();
+        }
+        return WalkResult::advance();
+      });
+      if (crossing.wasInterrupted())
+        return op->emitError("cannot run this gpu.launch as host loops: a "
+                             "value crosses a barrier");
+    }
 
   OpBuilder b(launch);
   Location loc = launch.getLoc();
@@ -49,6 +91,19 @@ LogicalResult launchToLoops(gpu::LaunchOp launch) {
   gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
   gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
   IRMapping mapping;
+  // Workgroup memory: one host buffer, reused by every block in turn.
+  SmallVector<Value> workgroup;
+  for (BlockArgument attribution : launch.getWorkgroupAttributions()) {
+    auto type = cast<MemRefType>(attribution.getType());
+    if (!type.hasStaticShape())
+      return launch.emitError("cannot run a gpu.launch with dynamically "
+                              "sized workgroup memory as host loops");
+    Value buffer = memref::AllocOp::create(
+        b, loc, MemRefType::get(type.getShape(), type.getElementType()));
+    mapping.map(attribution, buffer);
+    workgroup.push_back(buffer);
+  }
+  OpBuilder::InsertPoint after = b.saveInsertionPoint();
   auto loop = [&](Value upper, Value regionArg) {
     auto f = scf::ForOp::create(b, loc, c0, upper, c1);
     b.setInsertionPoint(f.getBody()->getTerminator());
@@ -57,17 +112,25 @@ LogicalResult launchToLoops(gpu::LaunchOp launch) {
   loop(grid.z, launch.getBlockIds().z);
   loop(grid.y, launch.getBlockIds().y);
   loop(grid.x, launch.getBlockIds().x);
-  loop(block.z, launch.getThreadIds().z);
-  loop(block.y, launch.getThreadIds().y);
-  loop(block.x, launch.getThreadIds().x);
   mapping.map(launch.getGridSize().x, grid.x);
   mapping.map(launch.getGridSize().y, grid.y);
   mapping.map(launch.getGridSize().z, grid.z);
   mapping.map(launch.getBlockSize().x, block.x);
   mapping.map(launch.getBlockSize().y, block.y);
   mapping.map(launch.getBlockSize().z, block.z);
-  for (Operation &op : launch.getBody().front().without_terminator())
-    b.clone(op, mapping);
+  OpBuilder::InsertPoint inBlock = b.saveInsertionPoint();
+  for (const SmallVector<Operation *> &phase : phases) {
+    b.restoreInsertionPoint(inBlock);
+    loop(block.z, launch.getThreadIds().z);
+    loop(block.y, launch.getThreadIds().y);
+    loop(block.x, launch.getThreadIds().x);
+    for (Operation *op : phase)
+      b.clone(*op, mapping);
+  }
+  b.restoreInsertionPoint(after);
+  b.setInsertionPointAfter(launch);
+  for (Value buffer : workgroup)
+    memref::DeallocOp::create(b, loc, buffer);
   launch.erase();
   return success();
 }

@@ -92,6 +92,48 @@ def GpuMapElementwisePass : Pass<"diffc-gpu-map-elementwise", "func::FuncOp"> {
   ];
 }
 
+def GpuMapBlockReductionsPass
+    : Pass<"diffc-gpu-map-block-reductions", "func::FuncOp"> {
+  let summary = "Map few, long reductions to one block of threads per output";
+  let description = [{
+    Runs on bufferized IR, before `diffc-gpu-map-reductions`, and takes the
+    linalg ops with reduction loops that have few output points (the
+    static part of the parallel loops' extent at most `max-points`: a
+    dynamic batch does not count) and many terms (the reduction loops'
+    extent at least `min-terms`, or dynamic), and whose every output folds
+    its terms with one associative, commutative operation
+    (`out = addf/mulf/maximumf/maxnumf/minimumf/minnumf/addi(out, term)`,
+    the term not reading any output): GroupNorm statistics, losses, full
+    sums. Plain reductions of one tensor (exactly one input reads the
+    reduction loops: softmax's row maximum and sum) with many outputs and
+    at least `warp-terms` terms get `warp-size` threads per output instead,
+    so the threads of a row read it coalesced rather than one thread per
+    row striding through memory; contractions stay with
+    `diffc-gpu-map-reductions`. Each becomes a `gpu.launch` with one block
+    of threads per output point: thread t folds terms t, t + block-size, ...
+    from the operation's identity, the partials meet in workgroup memory in
+    a tree (log2(block-size) steps, a `gpu.barrier` after each), and thread
+    0 folds the total into the output's initial value. The order of the
+    additions differs from linalg's (CPU results differ by rounding). The
+    phases share only workgroup memory and are separated by top-level
+    barriers, so `diffc-gpu-launch-to-loops` runs them as host loops.
+  }];
+  let dependentDialects = ["gpu::GPUDialect", "scf::SCFDialect",
+                           "arith::ArithDialect", "memref::MemRefDialect"];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block (a power of two)">,
+    Option<"minTerms", "min-terms", "int64_t", /*default=*/"1024",
+           "Fewest terms per output for a block">,
+    Option<"maxPoints", "max-points", "int64_t", /*default=*/"4096",
+           "Most output points (static part) for a block each">,
+    Option<"warpSize", "warp-size", "int64_t", /*default=*/"32",
+           "Threads per output for plain reductions with many outputs">,
+    Option<"warpTerms", "warp-terms", "int64_t", /*default=*/"64",
+           "Fewest terms per output for a warp">,
+  ];
+}
+
 def GpuMapReductionsPass : Pass<"diffc-gpu-map-reductions", "func::FuncOp"> {
   let summary = "Map linalg ops with reduction loops to gpu.launch kernels";
   let description = [{

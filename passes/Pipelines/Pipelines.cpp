@@ -128,6 +128,7 @@ void diffc::buildDiffcGpuPipeline(OpPassManager &pm, bool hostLoops,
   GpuMapElementwisePassOptions mapOptions;
   mapOptions.verify = false;
   pm.addNestedPass<func::FuncOp>(createGpuMapElementwisePass(mapOptions));
+  pm.addNestedPass<func::FuncOp>(createGpuMapBlockReductionsPass());
   GpuMapReductionsPassOptions reductionOptions;
   reductionOptions.verify = !hostLoops;
   pm.addNestedPass<func::FuncOp>(createGpuMapReductionsPass(reductionOptions));
