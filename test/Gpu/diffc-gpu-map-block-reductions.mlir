@@ -75,7 +75,7 @@ func.func @max_all(%x: memref<?xf32>, %m: memref<f32>) {
 #row = affine_map<(d0, d1) -> (d0, d1)>
 #rowout = affine_map<(d0, d1) -> (d0)>
 func.func @left(%a: memref<128x2048xf32>, %b: memref<2048x64xf32>, %c: memref<128x64xf32>,
-                %x: memref<16x100xf32>, %r: memref<16xf32>, %y: memref<16x5000xf32>) {
+                %x: memref<16x40xf32>, %r: memref<16xf32>, %y: memref<16x5000xf32>) {
   linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%a, %b : memref<128x2048xf32>, memref<2048x64xf32>) outs(%c : memref<128x64xf32>) {
   ^bb0(%u: f32, %v: f32, %acc: f32):
@@ -84,7 +84,7 @@ func.func @left(%a: memref<128x2048xf32>, %b: memref<2048x64xf32>, %c: memref<12
     linalg.yield %s : f32
   }
   linalg.generic {indexing_maps = [#row, #rowout], iterator_types = ["parallel", "reduction"]}
-      ins(%x : memref<16x100xf32>) outs(%r : memref<16xf32>) {
+      ins(%x : memref<16x40xf32>) outs(%r : memref<16xf32>) {
   ^bb0(%u: f32, %acc: f32):
     %s = arith.addf %acc, %u : f32
     linalg.yield %s : f32
