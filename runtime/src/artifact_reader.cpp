@@ -471,6 +471,25 @@ std::unique_ptr<Artifact> Artifact::verify(const std::string &name,
           info.params.push_back(param);
         }
       }
+      if (k->resources()) {
+        for (flatbuffers::uoffset_t j = 0; j < k->resources()->size(); ++j) {
+          const fb::KernelResources *r = k->resources()->Get(j);
+          std::string rwhere = where + " resources " + std::to_string(j);
+          if (!r || r->target()->size() == 0)
+            return failed(rwhere + " have no target");
+          if (!(r->occupancy() >= 0 && r->occupancy() <= 1))
+            return failed(rwhere + " have occupancy " +
+                          std::to_string(r->occupancy()) +
+                          ", outside [0, 1]");
+          GpuKernelResources res;
+          res.target = r->target()->str();
+          res.registers = r->registers();
+          res.sharedMemoryBytes = r->shared_memory_bytes();
+          res.spillBytes = r->spill_bytes();
+          res.occupancy = r->occupancy();
+          info.resources.push_back(std::move(res));
+        }
+      }
       artifact->gpuKernels_.push_back(std::move(info));
     }
   }

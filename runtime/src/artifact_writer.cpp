@@ -180,6 +180,11 @@ bool checkGpuKernels(const std::vector<GpuKernelInfo> &kernels,
   for (const GpuKernelInfo &k : kernels) {
     if (k.name.empty())
       return fail(error, "a GPU kernel has an empty name");
+    for (const GpuKernelResources &r : k.resources)
+      if (r.target.empty() || !(r.occupancy >= 0 && r.occupancy <= 1))
+        return fail(error, "GPU kernel '" + k.name +
+                               "' has resources with an empty target or an "
+                               "occupancy outside [0, 1]");
     if (!names.insert(k.name).second)
       return fail(error, "two GPU kernels are named '" + k.name + "'");
     std::string why = detail::checkGpuBlock(k.block);
@@ -354,10 +359,21 @@ bool ArtifactWriter::layout(Layout *layout, std::string *error) const {
               static_cast<fb::KernelParamSource>(p.source), p.index));
         params = b.CreateVector(ps);
       }
+      flatbuffers::Offset<
+          flatbuffers::Vector<flatbuffers::Offset<fb::KernelResources>>>
+          resources;
+      if (!k.resources.empty()) {
+        std::vector<flatbuffers::Offset<fb::KernelResources>> rs;
+        for (const GpuKernelResources &r : k.resources)
+          rs.push_back(fb::CreateKernelResources(
+              b, b.CreateString(r.target), r.registers, r.sharedMemoryBytes,
+              r.spillBytes, r.occupancy));
+        resources = b.CreateVector(rs);
+      }
       list.push_back(fb::CreateGpuKernel(
           b, b.CreateString(k.name), b.CreateString(k.function),
           static_cast<fb::GridRule>(k.gridRule), b.CreateVector(block),
-          k.sharedMemoryBytes, k.staticElements, params));
+          k.sharedMemoryBytes, k.staticElements, params, resources));
     }
     gpuKernels = b.CreateVector(list);
   }

@@ -8,6 +8,11 @@
 // RUN: diffc compile %s --target=sm_90 --emit=ptx | FileCheck %s --check-prefix=PTX90
 // RUN: diffc compile %s --target=sm_120,sm_80 --emit=ptx | FileCheck %s --check-prefix=PTX120
 // RUN: diffc compile %s --target=sm_90 --emit=mlir | FileCheck %s --check-prefix=MLIR
+// ptxas's register and shared-memory figures per kernel and target, and the
+// occupancy they allow, in --stats and in the artifact (above).
+// RUN: diffc compile %s --target=sm_80,sm_120 --stats -o %t.stats.diffc | FileCheck %s --check-prefix=STATS
+// STATS: sm_80: 2 kernels, at most {{[1-9][0-9]*}} registers, 0 spilling, occupancy min {{[01]\.[0-9]+}} median {{[01]\.[0-9]+}}
+// STATS: sm_120: 2 kernels, at most {{[1-9][0-9]*}} registers, 0 spilling
 // The x86-64 code still runs, next to the GPU code.
 // RUN: %python %S/../e2e/harness.py --diffc-run diffc-run --artifact %t.diffc --case bias_silu_residual --case ddim_epsilon_eta | FileCheck %s --check-prefix=CPU
 // ptxas accepts the kernels of the other GPU-lowered programs for every
@@ -42,9 +47,9 @@
 // CHECK-NEXT:   {"target": "sm_120", "format": "ptx"
 // CHECK-NEXT: ],
 // CHECK-NEXT: "gpu_kernels": [
-// CHECK-NEXT:   {"name": "bias_silu_residual_kernel", "function": "bias_silu_residual", "grid_rule": "elementwise_1d", "block": [256, 1, 1], "shared_memory_bytes": 0, "static_elements": -1, "params": ["elements:i64", "arg0:buffer<rank 4, f32>", "arg1:buffer<rank 3, f32>", "arg2:buffer<rank 4, f32>", "result0:buffer<rank 4, f32>"]}
+// CHECK-NEXT:   {"name": "bias_silu_residual_kernel", "function": "bias_silu_residual", "grid_rule": "elementwise_1d", "block": [256, 1, 1], "shared_memory_bytes": 0, "static_elements": -1, "params": ["elements:i64", "arg0:buffer<rank 4, f32>", "arg1:buffer<rank 3, f32>", "arg2:buffer<rank 4, f32>", "result0:buffer<rank 4, f32>"], "resources": [{"target": "sm_80", "registers": {{[1-9][0-9]*}}, "shared_memory_bytes": 0, "spill_bytes": 0, "occupancy": {{0\.[0-9]*[1-9][0-9]*|1\.000}}}, {{.*}}{"target": "sm_120", "registers": {{[1-9][0-9]*}}, {{[^}]*}}}]}
 // The alphas are read on the host (host values), the tensors are buffers.
-// CHECK-NEXT:   {"name": "ddim_epsilon_eta_kernel", "function": "ddim_epsilon_eta", "grid_rule": "elementwise_1d", "block": [256, 1, 1], "shared_memory_bytes": 0, "static_elements": -1, "params": ["elements:i64", "arg1:buffer<rank 4, f32>", "arg0:buffer<rank 4, f32>", "arg6:buffer<rank 4, f32>", {{.*}}"host:f32", {{.*}}"result0:buffer<rank 4, f32>"]}
+// CHECK-NEXT:   {"name": "ddim_epsilon_eta_kernel", "function": "ddim_epsilon_eta", "grid_rule": "elementwise_1d", "block": [256, 1, 1], "shared_memory_bytes": 0, "static_elements": -1, "params": ["elements:i64", "arg1:buffer<rank 4, f32>", "arg0:buffer<rank 4, f32>", "arg6:buffer<rank 4, f32>", {{.*}}"host:f32", {{.*}}"result0:buffer<rank 4, f32>"], "resources": [{{.*}}]}
 // CHECK-NEXT: ],
 
 // PTX80: .version 7.0

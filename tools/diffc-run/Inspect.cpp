@@ -57,6 +57,27 @@ std::string jsonString(const std::string &s);
 
 /// A kernel's parameters, compactly, as JSON strings: "arg0:buffer<rank 4,
 /// f32>", "result0:...", "elements:i64", "host:f32".
+/// `, "resources": [{"target": "sm_90", "registers": 12, ...}]`, or nothing
+/// for artifacts without them.
+std::string gpuResources(const GpuKernelInfo &k) {
+  if (k.resources.empty())
+    return {};
+  std::string out = ", \"resources\": [";
+  for (size_t i = 0; i < k.resources.size(); ++i) {
+    const GpuKernelResources &r = k.resources[i];
+    char occupancy[32];
+    std::snprintf(occupancy, sizeof(occupancy), "%.3f", r.occupancy);
+    out += (i ? ", " : "") + std::string("{\"target\": ") +
+           jsonString(r.target) +
+           ", \"registers\": " + std::to_string(r.registers) +
+           ", \"shared_memory_bytes\": " +
+           std::to_string(r.sharedMemoryBytes) +
+           ", \"spill_bytes\": " + std::to_string(r.spillBytes) +
+           ", \"occupancy\": " + occupancy + "}";
+  }
+  return out + "]";
+}
+
 std::string gpuParams(const GpuKernelInfo &k) {
   std::string out;
   for (const GpuKernelParam &p : k.params) {
@@ -185,7 +206,7 @@ std::string inspectJson(const Artifact &artifact) {
           "], \"shared_memory_bytes\": " +
           std::to_string(k.sharedMemoryBytes) +
           ", \"static_elements\": " + std::to_string(k.staticElements) +
-          ", \"params\": [" + gpuParams(k) + "]}");
+          ", \"params\": [" + gpuParams(k) + "]" + gpuResources(k) + "}");
     out += "  \"gpu_kernels\": ";
     appendArray(out, "  ", kernels);
     out += ",\n";

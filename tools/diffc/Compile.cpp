@@ -26,8 +26,8 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -339,6 +339,32 @@ std::string withCommas(int64_t v) {
 }
 
 /// `diffc compile --stats`: what fusion and memory planning did.
+/// Per GPU target: kernels, the most registers, spilling kernels and the
+/// occupancy ptxas's figures allow (diffc compile --stats).
+void printGpuStats(const std::vector<diffc::GpuKernelRecord> &kernels,
+                   const std::vector<std::string> &targets) {
+  for (const std::string &target : targets) {
+    std::vector<float> occupancy;
+    uint32_t registers = 0, spilling = 0;
+    for (const diffc::GpuKernelRecord &k : kernels)
+      for (const diffc::GpuKernelResources &r : k.resources)
+        if (r.target == target) {
+          occupancy.push_back(r.occupancy);
+          registers = std::max(registers, r.registers);
+          spilling += r.spillBytes > 0;
+        }
+    if (occupancy.empty())
+      continue;
+    std::sort(occupancy.begin(), occupancy.end());
+    llvm::outs() << "  " << target << ": " << occupancy.size()
+                 << " kernels, at most " << registers
+                 << " registers, " << spilling << " spilling, occupancy min "
+                 << llvm::format("%.2f", occupancy.front()) << " median "
+                 << llvm::format("%.2f", occupancy[occupancy.size() / 2])
+                 << "\n";
+  }
+}
+
 mlir::LogicalResult printStats(mlir::ModuleOp module) {
   auto countKernels = [](mlir::ModuleOp m) {
     int64_t n = 0;
@@ -522,6 +548,8 @@ int diffcCompileMain(int argc, char **argv) {
     if (!diffc::compileGpuKernels(*gpuModule, gpuOptions, gpuKernels, gpuCode,
                                   error))
       return error.empty() ? 1 : fail(inputFile + ": " + error);
+    if (stats)
+      printGpuStats(gpuKernels, gpuOptions.targets);
     if (emit != "ptx" && !gpuKernels.empty()) {
       // The entry points' host code for --device=cuda: launches through
       // the runtime, compiled to x86-64 below.
@@ -649,6 +677,7 @@ int diffcCompileMain(int argc, char **argv) {
       info.block[d] = k.block[d];
     info.staticElements = k.elements;
     info.params = k.params;
+    info.resources = k.resources;
     writer.addGpuKernel(std::move(info));
   }
   if (!writer.write(outputFile, &error))

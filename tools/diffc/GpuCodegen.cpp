@@ -14,6 +14,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -37,7 +38,7 @@ namespace {
 /// first lines of ptxas's complaint.
 bool assemble(const std::string &ptxas, const std::string &target,
               const std::string &ptx, std::vector<uint8_t> &cubin,
-              std::string &error) {
+              std::string &info, std::string &error) {
   SmallString<128> ptxPath, cubinPath, logPath;
   int fd;
   if (std::error_code ec =
@@ -52,13 +53,16 @@ bool assemble(const std::string &ptxas, const std::string &target,
   sys::fs::createTemporaryFile("diffc-" + target, "cubin", cubinPath);
   sys::fs::createTemporaryFile("diffc-" + target, "log", logPath);
   std::string arch = "-arch=" + target;
-  SmallVector<StringRef> argv = {ptxas, arch, "-O3", "-o", cubinPath, ptxPath};
+  SmallVector<StringRef> argv = {ptxas, arch, "-O3", "-v",
+                                 "-o", cubinPath, ptxPath};
   std::optional<StringRef> redirects[] = {std::nullopt, StringRef(logPath),
                                           StringRef(logPath)};
   std::string message;
   int rc = sys::ExecuteAndWait(ptxas, argv, std::nullopt, redirects, 0, 0,
                                &message);
   bool ok = rc == 0;
+  if (auto text = MemoryBuffer::getFile(logPath))
+    info = (*text)->getBuffer().str();
   if (ok) {
     auto bytes = MemoryBuffer::getFile(cubinPath);
     ok = bool(bytes);
@@ -151,6 +155,80 @@ mlir::LogicalResult kernelParams(mlir::gpu::LaunchFuncOp launch,
     params.push_back(p);
   }
   return mlir::success();
+}
+
+/// Per-multiprocessor limits of a target (CUDA C Programming Guide,
+/// "Compute capabilities" table).
+struct SmLimits {
+  int threads, blocks, registers, sharedBytes;
+};
+SmLimits limitsOf(StringRef target) {
+  return StringSwitch<SmLimits>(target)
+      .Case("sm_80", {2048, 32, 65536, 167936})
+      .Case("sm_86", {1536, 16, 65536, 102400})
+      .Case("sm_89", {1536, 24, 65536, 102400})
+      .Case("sm_90", {2048, 32, 65536, 233472})
+      .Case("sm_100", {2048, 32, 65536, 233472})
+      .Case("sm_120", {1536, 32, 65536, 102400})
+      .Default({2048, 32, 65536, 102400});
+}
+
+/// Resident warps over the most a multiprocessor of `target` holds, for a
+/// block of `threads` threads using `registers` per thread and
+/// `sharedBytes` of shared memory.
+float occupancy(StringRef target, int64_t threads, uint32_t registers,
+                uint32_t sharedBytes) {
+  SmLimits sm = limitsOf(target);
+  int64_t warps = (threads + 31) / 32;
+  // Registers are allocated per warp in units of 256.
+  int64_t perWarp = ((std::max<uint32_t>(registers, 1) * 32 + 255) / 256) * 256;
+  int64_t blocks = std::min<int64_t>(sm.blocks, sm.threads / (warps * 32));
+  blocks = std::min<int64_t>(blocks, sm.registers / (perWarp * warps));
+  if (sharedBytes)
+    // 1 KiB per block is reserved by the system on sm_80 and later.
+    blocks = std::min<int64_t>(blocks, sm.sharedBytes / (sharedBytes + 1024));
+  return static_cast<float>(std::max<int64_t>(blocks, 0) * warps) /
+         static_cast<float>(sm.threads / 32);
+}
+
+/// Parses `ptxas -v` output: per kernel, registers, static shared memory
+/// and spill bytes.
+std::map<std::string, diffc::GpuKernelResources>
+parsePtxasInfo(StringRef log, StringRef target) {
+  std::map<std::string, diffc::GpuKernelResources> out;
+  std::string current;
+  auto numberBefore = [](StringRef line, StringRef word) -> uint32_t {
+    size_t at = line.find(word);
+    if (at == StringRef::npos)
+      return 0;
+    StringRef head = line.take_front(at).rtrim();
+    size_t start = head.find_last_not_of("0123456789");
+    unsigned value = 0;
+    head.drop_front(start == StringRef::npos ? 0 : start + 1)
+        .getAsInteger(10, value);
+    return value;
+  };
+  SmallVector<StringRef> lines;
+  log.split(lines, '\n');
+  for (StringRef line : lines) {
+    StringRef marker = "Compiling entry function '";
+    if (size_t at = line.find(marker); at != StringRef::npos) {
+      StringRef rest = line.drop_front(at + marker.size());
+      current = rest.take_until([](char c) { return c == '\''; }).str();
+      out[current].target = target.str();
+      continue;
+    }
+    if (current.empty())
+      continue;
+    if (line.contains("spill stores"))
+      out[current].spillBytes = numberBefore(line, " bytes spill stores") +
+                                numberBefore(line, " bytes spill loads");
+    if (line.contains("Used ") && line.contains(" registers")) {
+      out[current].registers = numberBefore(line, " registers");
+      out[current].sharedMemoryBytes = numberBefore(line, " bytes smem");
+    }
+  }
+  return out;
 }
 
 /// The number of parameters of `.entry name(...)` in `ptx`, or -1.
@@ -285,8 +363,21 @@ bool diffc::compileGpuKernels(mlir::ModuleOp module,
     GpuTargetCode out;
     out.target = target;
     out.ptx = it->second;
-    if (!assemble(ptxas, target, out.ptx, out.cubin, error))
+    std::string info;
+    if (!assemble(ptxas, target, out.ptx, out.cubin, info, error))
       return false;
+    std::map<std::string, GpuKernelResources> used =
+        parsePtxasInfo(info, target);
+    for (GpuKernelRecord &k : kernels) {
+      auto found = used.find(k.name);
+      if (found == used.end())
+        continue; // an older ptxas that prints less: nothing recorded
+      GpuKernelResources r = found->second;
+      r.occupancy = occupancy(target, int64_t(k.block[0]) * k.block[1] *
+                                          k.block[2],
+                              r.registers, r.sharedMemoryBytes);
+      k.resources.push_back(r);
+    }
     code.push_back(std::move(out));
   }
   return true;

@@ -44,6 +44,8 @@ struct GpuKernelRecord {
   int64_t elements = -1;
   /// The kernel's parameters and where the launching function gets them.
   std::vector<GpuKernelParam> params;
+  /// What ptxas reported per target, with the occupancy it allows.
+  std::vector<GpuKernelResources> resources;
 };
 
 /// The code for one target.

@@ -179,6 +179,16 @@ struct GpuKernelParam {
   int32_t index = -1;
 };
 
+/// A kernel's resources on one GPU target (artifact.fbs, KernelResources).
+struct GpuKernelResources {
+  std::string target;
+  uint32_t registers = 0;
+  uint32_t sharedMemoryBytes = 0;
+  uint32_t spillBytes = 0;
+  /// Resident warps per multiprocessor over the most it holds, in [0, 1].
+  float occupancy = 0;
+};
+
 /// One kernel of the artifact's GPU code objects (artifact.fbs, GpuKernel).
 struct GpuKernelInfo {
   /// Symbol in every cubin/PTX code object.
@@ -193,6 +203,8 @@ struct GpuKernelInfo {
   int64_t staticElements = -1;
   /// The kernel's parameters in order (empty in older artifacts).
   std::vector<GpuKernelParam> params;
+  /// Per GPU target (empty in older artifacts).
+  std::vector<GpuKernelResources> resources;
 };
 
 //===----------------------------------------------------------------------===//

@@ -63,6 +63,15 @@ std::vector<uint8_t> handMade(const std::string &name, uint32_t x, uint32_t y,
   return bytes;
 }
 
+GpuKernelInfo withResources(GpuKernelInfo k, const std::string &target,
+                            float occupancy) {
+  GpuKernelResources r;
+  r.target = target;
+  r.occupancy = occupancy;
+  k.resources.push_back(r);
+  return k;
+}
+
 std::string loadError(const std::vector<uint8_t> &bytes) {
   std::string error;
   auto artifact =
@@ -93,6 +102,16 @@ TEST(GpuKernelTable, RoundTrip) {
   output.source = GpuKernelParam::Source::result;
   output.index = 0;
   b.params = {elements, input, scalar, output};
+  GpuKernelResources r90, r80;
+  r90.target = "sm_90";
+  r90.registers = 40;
+  r90.sharedMemoryBytes = 2048;
+  r90.spillBytes = 16;
+  r90.occupancy = 0.75f;
+  r80.target = "sm_80";
+  r80.registers = 38;
+  r80.occupancy = 1.0f;
+  b.resources = {r90, r80};
   writer.addGpuKernel(a);
   writer.addGpuKernel(b);
   std::string error;
@@ -122,6 +141,15 @@ TEST(GpuKernelTable, RoundTrip) {
   EXPECT_EQ(kernels[1].params[2].index, -1);
   EXPECT_EQ(kernels[1].params[3].source, GpuKernelParam::Source::result);
   EXPECT_EQ(kernels[1].params[3].index, 0);
+  EXPECT_TRUE(kernels[0].resources.empty());
+  ASSERT_EQ(kernels[1].resources.size(), 2u);
+  EXPECT_EQ(kernels[1].resources[0].target, "sm_90");
+  EXPECT_EQ(kernels[1].resources[0].registers, 40u);
+  EXPECT_EQ(kernels[1].resources[0].sharedMemoryBytes, 2048u);
+  EXPECT_EQ(kernels[1].resources[0].spillBytes, 16u);
+  EXPECT_FLOAT_EQ(kernels[1].resources[0].occupancy, 0.75f);
+  EXPECT_EQ(kernels[1].resources[1].target, "sm_80");
+  EXPECT_FLOAT_EQ(kernels[1].resources[1].occupancy, 1.0f);
 }
 
 TEST(GpuKernelTable, AbsentWithoutGpuCode) {
@@ -147,6 +175,12 @@ TEST(GpuKernelTable, WriterRefusesInvalidKernels) {
       {{kernel("k", 0)}, "GPU kernel 'k': block extent 0 is 0"},
       {{kernel("k", 64, 4, 8)},
        "GPU kernel 'k': block of 2048 threads, more than the limit of 1024"},
+      {{withResources(kernel("k", 256), "sm_90", 1.5f)},
+       "GPU kernel 'k' has resources with an empty target or an occupancy "
+       "outside [0, 1]"},
+      {{withResources(kernel("k", 256), "", 0.5f)},
+       "GPU kernel 'k' has resources with an empty target or an occupancy "
+       "outside [0, 1]"},
   };
   for (const Case &c : cases) {
     ArtifactWriter writer;
