@@ -67,21 +67,29 @@ bool reachesDevice(Value root, ModuleOp module, Launchers &launchers) {
     if (!seen.insert(v).second)
       continue;
     for (Operation *user : v.getUsers()) {
-      if (isa<memref::ExtractAlignedPointerAsIndexOp>(user) ||
-          user->hasTrait<OpTrait::IsTerminator>())
-        return true;
+      // Host-only uses: reading, writing, freeing it, its shape.
+      if (isa<memref::LoadOp, memref::StoreOp, memref::DeallocOp,
+              memref::DimOp>(user))
+        continue;
       if (auto call = dyn_cast<func::CallOp>(user)) {
         auto callee = module.lookupSymbol<func::FuncOp>(call.getCallee());
-        if (!callee || launchers.launches(callee))
-          return true;
+        if (!callee || launchers.launches(callee) || call.getNumResults())
+          return true; // may launch with it, or return an alias of it
+        continue;
+      }
+      if (isa<memref::CastOp>(user)) {
+        work.push_back(user->getResult(0));
         continue;
       }
       auto view = dyn_cast<ViewLikeOpInterface>(user);
-      if (view && view.getViewSource() == v)
+      if (view && view.getViewSource() == v) {
         for (Value r : user->getResults())
           work.push_back(r);
-      else if (isa<memref::CastOp>(user))
-        work.push_back(user->getResult(0));
+        continue;
+      }
+      // Anything else (its pointer taken for a launch, a select, a loop's
+      // or region's operand, a return) may carry it to a kernel.
+      return true;
     }
   }
   return false;

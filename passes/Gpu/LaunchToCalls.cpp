@@ -142,12 +142,13 @@ struct GpuLaunchToCallsPass
       func::FuncOp globalFn =
           declare(module, kGlobalFn, FunctionType::get(ctx, {i64, i64}, {i64}));
 
-      // Kernel ids: the table's rows, in the launches' walk order.
-      llvm::DenseMap<SymbolRefAttr, int64_t> ids;
+      // Kernel ids: the table's rows, one per launch in walk order (as
+      // GpuCodegen.cpp builds the table).
+      llvm::DenseMap<Operation *, int64_t> ids;
       // One slot buffer per function, as large as its largest launch.
       llvm::DenseMap<Operation *, int64_t> slotsPerFunction;
       for (gpu::LaunchFuncOp launch : launches) {
-        ids.try_emplace(launch.getKernel(), static_cast<int64_t>(ids.size()));
+        ids.try_emplace(launch, static_cast<int64_t>(ids.size()));
         if (!launch.getAsyncDependencies().empty() || launch.getAsyncToken() ||
             launch.getAsyncObject() || launch.hasClusterSize()) {
           launch.emitError("asynchronous or clustered gpu.launch_func is not "
@@ -196,7 +197,7 @@ struct GpuLaunchToCallsPass
         gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
         gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
         SmallVector<Value> args = {
-            arith::ConstantIntOp::create(b, loc, i64, ids[launch.getKernel()]),
+            arith::ConstantIntOp::create(b, loc, i64, ids[launch]),
             toI64(grid.x),  toI64(grid.y),  toI64(grid.z),
             toI64(block.x), toI64(block.y), toI64(block.z),
             smem,

@@ -51,8 +51,8 @@ TypedAttr identityOf(Operation *combiner) {
   Builder b(combiner->getContext());
   if (auto ft = dyn_cast<FloatType>(type)) {
     const llvm::fltSemantics &sem = ft.getFloatSemantics();
-    if (isa<arith::AddFOp>(combiner))
-      return b.getFloatAttr(ft, llvm::APFloat::getZero(sem));
+    if (isa<arith::AddFOp>(combiner)) // -0 + x == x for every x, -0 too
+      return b.getFloatAttr(ft, llvm::APFloat::getZero(sem, /*Negative=*/true));
     if (isa<arith::MulFOp>(combiner))
       return b.getFloatAttr(ft, llvm::APFloat::getOne(sem));
     if (isa<arith::MaximumFOp, arith::MaxNumFOp>(combiner))
@@ -95,17 +95,21 @@ FailureOr<SmallVector<Fold>> foldsOf(linalg::LinalgOp op) {
   return folds;
 }
 
-/// Row-major delinearization of `linear` over `sizes`.
+/// Row-major delinearization of `linear` over `sizes`. Divides by
+/// max(size, 1): the idle block of an empty launch delinearizes too, and an
+/// extent of 0 must not divide by zero.
 SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear,
                                ArrayRef<Value> sizes) {
   SmallVector<Value> ivs(sizes.size());
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
   for (size_t d = sizes.size(); d-- > 0;) {
     if (d == 0) {
       ivs[d] = linear;
       break;
     }
-    ivs[d] = arith::RemUIOp::create(b, loc, linear, sizes[d]);
-    linear = arith::DivUIOp::create(b, loc, linear, sizes[d]);
+    Value size = arith::MaxUIOp::create(b, loc, sizes[d], one);
+    ivs[d] = arith::RemUIOp::create(b, loc, linear, size);
+    linear = arith::DivUIOp::create(b, loc, linear, size);
   }
   return ivs;
 }

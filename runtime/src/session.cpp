@@ -391,8 +391,12 @@ bool Session::call(std::string_view entryName, const std::vector<Arg> &inputs,
   // scalars is recorded as a CUDA graph on its second run and replayed from
   // its third on: no host code, no per-launch host work (docs/gpu.md).
   detail::GpuExecutor::GraphRecord *graph = nullptr;
+  std::unique_lock<std::mutex> oneCallAtATime;
+  if (gpu_)
+    oneCallAtATime = gpu_->lockCalls();
+  std::string key;
   if (gpu_ && gpu_->graphsEnabled()) {
-    std::string key = std::to_string(entryIndex);
+    key = std::to_string(entryIndex);
     for (const Arg &arg : inputs) {
       key += '|';
       if (arg.kind == ValueKind::tensor)
@@ -473,9 +477,14 @@ bool Session::call(std::string_view entryName, const std::vector<Arg> &inputs,
   if (replaying) {
     gpu_->begin();
     gpu_->replay(*graph->graph);
-    if (!gpu_->end(&gpuError))
+    if (!gpu_->end(&gpuError)) {
       problemBeforeResults = gpuError;
-    std::memcpy(results, graph->resultWords.data(), layout.size);
+      // Its blocks go back; a later call records afresh.
+      gpu_->dropGraph(key);
+      graph = nullptr;
+    } else {
+      std::memcpy(results, graph->resultWords.data(), layout.size);
+    }
   } else if (gpu_) {
     gpu_->begin(recording);
     code_->function(entryIndex)(args.data());

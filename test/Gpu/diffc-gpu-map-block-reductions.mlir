@@ -11,7 +11,7 @@
 // CHECK:         gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[GRID]], {{.*}} threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c256, {{.*}} workgroup(%[[S0:.*]] : memref<256xf32, #gpu.address_space<workgroup>>, %[[S1:.*]] : memref<256xf32, #gpu.address_space<workgroup>>)
 // CHECK:           %[[LIVE:.*]] = arith.cmpi ult, %[[BX]], %[[POINTS]]
 // CHECK:           %[[COUNT:.*]] = arith.select %[[LIVE]]
-// CHECK:           %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK:           %[[ZERO:.*]] = arith.constant -0.000000e+00 : f32
 // CHECK:           %[[P:.*]]:2 = scf.for %[[K:.*]] = %[[TX]] to %[[COUNT]] step %c256 iter_args(%[[A0:.*]] = %[[ZERO]], %[[A1:.*]] = %{{.*}})
 // CHECK:             memref.load %{{.*}}[%{{.*}}, %{{.*}}, %[[K]]]
 // CHECK:           memref.store %[[P]]#0, %[[S0]][%[[TX]]]

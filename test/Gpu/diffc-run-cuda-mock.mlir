@@ -22,10 +22,22 @@
 // RUN: diffc compile %s -o %t.cpu.diffc
 // RUN: env DIFFC_LIBCUDA=%mock_cuda not diffc-run %t.cpu.diffc call f --device=cuda --arg %t.x.npy --arg f32:0.5 --out %t.bad.npy --out %t.bad2.npy 2>&1 | FileCheck %s --check-prefix=CPUONLY
 // auto picks the GPU when the artifact has GPU code and a device is there,
-// the CPU otherwise; train and eval stay on the CPU.
+// the CPU otherwise; eval stays on the CPU.
 // RUN: env DIFFC_LIBCUDA=%mock_cuda diffc-run %t.diffc call f --arg %t.x.npy --arg f32:0.5 --out %t.auto.npy --out %t.auto2.npy -v 2>&1 | FileCheck %s --check-prefix=CALL
 // RUN: env DIFFC_LIBCUDA=%mock_cuda diffc-run %t.cpu.diffc call f --arg %t.x.npy --arg f32:0.5 --out %t.auto.npy --out %t.auto2.npy -v 2>&1 | FileCheck %s --check-prefix=AUTOCPU
-// RUN: env DIFFC_LIBCUDA=%mock_cuda not diffc-run %t.diffc train --device=cuda 2>&1 | FileCheck %s --check-prefix=TRAIN
+// RUN: env DIFFC_LIBCUDA=%mock_cuda not diffc-run %t.diffc eval --device=cuda 2>&1 | FileCheck %s --check-prefix=EVAL
+// Training runs its step on the GPU too: the toy model's train_step host
+// code and kernels (the mock runs no kernel, so only the steps, the log and
+// the checkpoint are checked here; the step's numerics are checked as host
+// loops in train-step-host-loops.mlir).
+// RUN: rm -rf %t.train && mkdir -p %t.train
+// RUN: %python %S/../Tools/Inputs/toy_train.py 1 8 8 --weights %t.train/init.safetensors 0 0 > %t.train/toy.mlir
+// RUN: diffc compile %t.train/toy.mlir --weights %t.train/init.safetensors --target=sm_90,x86_64 -o %t.train/toy.diffc
+// RUN: env DIFFC_LIBCUDA=%mock_cuda DIFFC_MOCK_CUDA_LOG=%t.train/launches.log diffc-run %t.train/toy.diffc train --device=cuda --data digits --batch 16 --steps 3 --seed 1 --log %t.train/a.csv --checkpoint-dir %t.train/ckpt -v 2>&1 | FileCheck %s --check-prefix=TRAIN
+// RUN: %python %S/../Tools/Inputs/train_check.py steps %t.train/a.csv 3
+// RUN: grep -c train_step %t.train/launches.log | FileCheck %s --check-prefix=TRAINLAUNCH
+// TRAIN: diffc-run: loaded the sm_90 ptx (JIT-compiled) with {{[0-9]+}} kernel(s) on diffc mock GPU (sm_130)
+// TRAINLAUNCH: {{[1-9][0-9]*}}
 
 // CALL-NOT: error
 // CALL: diffc-run: loaded the sm_90 ptx (JIT-compiled) with 3 kernel(s) on diffc mock GPU (sm_130)
@@ -47,7 +59,7 @@
 // CPUONLY: diffc-run: error: {{.*}}.cpu.diffc has no code for diffc mock GPU (sm_130): it has no GPU code objects; recompile with --target=sm_130
 // AUTOCPU-NOT: loaded the
 // AUTOCPU: parameter(s) bound
-// TRAIN: diffc-run: error: --device=cuda: train runs on the CPU only for now (docs/gpu.md); use --device=cpu
+// EVAL: diffc-run: error: --device=cuda: eval runs on the CPU only for now (docs/gpu.md); use --device=cpu
 
 func.func @f(%x: tensor<?x2x33xf32>, %s: f32) -> (tensor<?x2x33xf32>, tensor<?x2xf32>) {
   %st = tensor.from_elements %s : tensor<f32>

@@ -392,9 +392,13 @@ MOCK_API CUresult cuDeviceGetAttribute(int *v, int attribute, CUdevice d) {
     major = 13;
     minor = 0;
   }
+  // 89: CONCURRENT_MANAGED_ACCESS, 1 unless DIFFC_MOCK_CUDA_NO_CMA is set
+  // (the Windows / WSL / Tegra case the runtime refuses).
+  const bool noConcurrentManaged = std::getenv("DIFFC_MOCK_CUDA_NO_CMA");
   return store(v, attribute == 75   ? major
                   : attribute == 76 ? minor
                   : attribute == 16 ? 4
+                  : attribute == 89 ? (noConcurrentManaged ? 0 : 1)
                                     : 0);
 }
 

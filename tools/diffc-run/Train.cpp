@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Train.h"
+#include "Devices.h"
 
 #include "Progress.h"
 
@@ -500,11 +501,15 @@ int diffc::runTraining(const std::string &model, const TrainFlags &flags,
   sessionOptions.weightFiles = flags.weights;
   if (flags.weights.empty() && !resume.empty())
     sessionOptions.weightFiles = {resume};
+  sessionOptions.device = resolveDevice(flags.device, *artifact);
   files.clear();
   std::unique_ptr<Session> session =
       Session::create(std::move(artifact), sessionOptions, &why);
   if (!session)
     return failWith(kExitError, why);
+  if (flags.verbose && !session->deviceDescription().empty())
+    std::fprintf(stderr, "diffc-run: %s\n",
+                 session->deviceDescription().c_str());
 
   const int64_t batch = settings.integer("--batch");
   const uint64_t seed =

@@ -21,6 +21,8 @@ struct TrainFlags {
   /// --weights files with the initial parameters.
   std::vector<std::string> weights;
   bool verbose = false;
+  /// --device: auto, cpu or cuda (Devices.h).
+  std::string device = "auto";
 };
 
 /// The options of `train` that take a value (all but --flip).

@@ -73,7 +73,7 @@ USAGE
   diffc-run devices
   diffc-run --help | --version
 
-  --device auto|cpu|cuda (call, sample; train and eval: cpu): where to
+  --device auto|cpu|cuda (call, sample, train; eval: cpu): where to
             run. cpu runs the x86_64 code. cuda loads the NVIDIA driver
             (dlopen libcuda.so.1), picks the artifact's cubin for the GPU's
             compute capability (else its PTX, JIT-compiled) and runs the
@@ -683,6 +683,8 @@ int runTrain(const Options &options) {
   TrainFlags flags;
   flags.weights = options.weights;
   flags.verbose = options.verbose;
+  if (!options.device.empty())
+    flags.device = options.device[0];
   std::string why;
   if (!collectCommandFlags(options, &flags.values, &why))
     return usageError(why);
@@ -867,8 +869,7 @@ int main(int argc, char **argv) {
         return usageError(name + ": training options belong to the train "
                                  "command");
       }
-      if (device == "cuda" && command.run != runInspect &&
-          command.run != runCall && command.run != runSample)
+      if (device == "cuda" && command.run == runEval)
         return error("--device=cuda: " + options.command +
                      " runs on the CPU only for now (docs/gpu.md); use "
                      "--device=cpu");

@@ -64,6 +64,10 @@ struct DeviceInfo {
   int major = 0, minor = 0;
   uint64_t totalMemory = 0;
   int multiprocessors = 0;
+  /// CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS: the host may touch
+  /// managed memory while kernels run (Linux, Pascal and later). The
+  /// runtime's GPU path needs it.
+  bool concurrentManagedAccess = false;
   /// "sm_90" for compute capability 9.0.
   std::string target() const;
 };

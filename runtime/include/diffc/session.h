@@ -97,7 +97,8 @@ struct SessionOptions {
 
 /// A loaded artifact with its host code and bound parameters. Calls are
 /// const and keep no state between them, so one Session may be called from
-/// several threads if the generated code allows it.
+/// several threads if the generated code allows it. On a GPU the calls of
+/// one session run one at a time (they share recorded graphs and blocks).
 class Session {
 public:
   /// Loads and verifies the artifact at `path`, then its host code, then

@@ -40,6 +40,7 @@ constexpr CUresult kOutOfMemory = 2;
 constexpr int kAttrMultiprocessors = 16;
 constexpr int kAttrMajor = 75;
 constexpr int kAttrMinor = 76;
+constexpr int kAttrConcurrentManagedAccess = 89;
 constexpr int kJitInfoLogBuffer = 3;
 constexpr int kJitInfoLogBufferSize = 4;
 constexpr int kJitErrorLogBuffer = 5;
@@ -204,6 +205,7 @@ bool Driver::devices(std::vector<DeviceInfo> *out, std::string *error) const {
     CUdevice device;
     DeviceInfo info;
     info.ordinal = i;
+    int concurrent = 0;
     char name[256] = {};
     size_t memory = 0;
     if ((rc = api_->cuDeviceGet(&device, i)) != kSuccess ||
@@ -216,13 +218,17 @@ bool Driver::devices(std::vector<DeviceInfo> *out, std::string *error) const {
         (rc = api_->cuDeviceGetAttribute(&info.multiprocessors,
                                          kAttrMultiprocessors, device)) !=
             kSuccess ||
-        (rc = api_->cuDeviceTotalMem(&memory, device)) != kSuccess) {
+        (rc = api_->cuDeviceTotalMem(&memory, device)) != kSuccess ||
+        (rc = api_->cuDeviceGetAttribute(&concurrent,
+                                         kAttrConcurrentManagedAccess,
+                                         device)) != kSuccess) {
       *error = describe("querying CUDA device", rc) + " (device " +
                std::to_string(i) + ")";
       return false;
     }
     info.name = name;
     info.totalMemory = memory;
+    info.concurrentManagedAccess = concurrent != 0;
     out->push_back(std::move(info));
   }
   return true;

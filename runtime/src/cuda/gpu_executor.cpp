@@ -22,9 +22,15 @@ std::atomic<GpuExecutor *> currentExecutor{nullptr};
 /// argument.
 std::mutex callMutex;
 
-/// Blocks above this size are returned to the driver rather than cached
-/// when the cache would exceed kCacheBytes.
+/// Freed blocks are kept for reuse up to this many bytes, then returned to
+/// the driver (unless a recorded graph may use them).
 constexpr size_t kCacheBytes = size_t(8) << 30;
+/// Bytes freed since the last wait after which an allocation waits once.
+constexpr size_t kRetireBytes = size_t(512) << 20;
+/// Recorded graphs kept, and call kinds remembered without a graph.
+constexpr size_t kMaxGraphs = 8;
+constexpr size_t kMaxRecords = 64;
+std::atomic<uint64_t> nextExecutorId{1};
 
 } // namespace
 
@@ -43,7 +49,16 @@ std::unique_ptr<GpuExecutor> GpuExecutor::create(const Artifact &artifact,
     *error = "--device=cuda: " + why;
     return nullptr;
   }
+  e->id_ = nextExecutorId.fetch_add(1);
   const cuda::DeviceInfo &device = e->context_->device();
+  if (!device.concurrentManagedAccess) {
+    *error = "--device=cuda: " + device.name + " (" + device.target() +
+             ") cannot share managed memory with the host while kernels run "
+             "(CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS is 0, as on "
+             "Windows, WSL and some Tegra boards); diffc's GPU path needs a "
+             "Linux machine with a discrete GPU";
+    return nullptr;
+  }
   bool jit = false;
   const CodeObjectRef *code =
       cuda::selectGpuCode(artifact.codeObjects(), device.major, device.minor,
@@ -85,10 +100,15 @@ std::unique_ptr<GpuExecutor> GpuExecutor::create(const Artifact &artifact,
 }
 
 GpuExecutor::~GpuExecutor() {
+  if (!context_)
+    return; // create() failed before there was a context: nothing to free
   std::string ignored;
+  ensureCurrent();
   if (stream_)
     stream_->synchronize(&ignored);
   graphs_.clear();
+  for (auto &[block, size] : retiring_)
+    cuda::freeManaged(*context_, block);
   for (auto &[size, blocks] : cachedBlocks_)
     for (void *b : blocks)
       cuda::freeManaged(*context_, b);
@@ -101,13 +121,25 @@ GpuExecutor::~GpuExecutor() {
   module_.reset();
 }
 
+void GpuExecutor::ensureCurrent() {
+  // The driver's current context is per thread: the session may be called,
+  // and generated host loops may allocate, on other threads than its own.
+  thread_local uint64_t currentId = 0;
+  if (currentId == id_)
+    return;
+  std::string why;
+  if (context_->makeCurrent(&why))
+    currentId = id_;
+  else
+    record(why);
+}
+
 GpuExecutor *GpuExecutor::current() { return currentExecutor.load(); }
 
 void GpuExecutor::begin(bool capture) {
   callMutex.lock();
   std::string why;
-  if (!context_->makeCurrent(&why))
-    record(why);
+  ensureCurrent();
   hostWaited_ = false;
   waitWhileCapturing_ = false;
   capturing_ = false;
@@ -172,23 +204,40 @@ void GpuExecutor::record(const std::string &error) {
 }
 
 void *GpuExecutor::allocate(size_t bytes) {
+  ensureCurrent();
   std::lock_guard<std::mutex> lock(mutex_);
   size_t size = bytes ? (bytes + 255) / 256 * 256 : 256;
-  auto cached = cachedBlocks_.find(size);
-  if (cached != cachedBlocks_.end() && !cached->second.empty()) {
+  auto take = [&]() -> void * {
+    auto cached = cachedBlocks_.find(size);
+    if (cached == cachedBlocks_.end() || cached->second.empty())
+      return nullptr;
     void *block = cached->second.back();
     cached->second.pop_back();
+    cachedBytes_ -= size;
     liveBlocks_[block] = size;
     return block;
+  };
+  if (void *block = take())
+    return block;
+  // Many blocks freed since the last wait: wait once so they can be reused
+  // (bounds the memory of a long sampling loop without waits).
+  if (retiringBytes_ >= kRetireBytes && !capturing_) {
+    syncLocked(/*hostWait=*/false);
+    if (void *block = take())
+      return block;
   }
   std::string why;
   void *block = failed_ ? nullptr : cuda::allocateManaged(*context_, size, &why);
-  if (!block && !failed_) {
-    // Give the cache back and try once more before failing.
+  if (!block && !failed_ && !capturing_) {
+    // Give the cache back and try once more before failing: the recorded
+    // graphs go first (their blocks may be among the cached ones).
+    syncLocked(/*hostWait=*/false);
+    dropGraphsLocked();
     for (auto &[s, blocks] : cachedBlocks_)
       for (void *b : blocks)
         cuda::freeManaged(*context_, b);
     cachedBlocks_.clear();
+    cachedBytes_ = 0;
     block = cuda::allocateManaged(*context_, size, &why);
   }
   if (!block) {
@@ -205,7 +254,12 @@ void *GpuExecutor::allocate(size_t bytes) {
 void GpuExecutor::release(void *memory) {
   if (!memory)
     return;
+  ensureCurrent();
   std::lock_guard<std::mutex> lock(mutex_);
+  releaseLocked(memory);
+}
+
+void GpuExecutor::releaseLocked(void *memory) {
   if (hostFallbacks_.erase(memory)) {
     std::free(memory);
     return;
@@ -215,22 +269,33 @@ void GpuExecutor::release(void *memory) {
     return; // not ours (an argument, a global): nothing to free
   size_t size = live->second;
   liveBlocks_.erase(live);
-  size_t cached = 0;
-  for (auto &[s, blocks] : cachedBlocks_)
-    cached += s * blocks.size();
-  if (cached + size > kCacheBytes) {
-    cuda::freeManaged(*context_, memory);
+  if (pending_ && !capturing_) {
+    // A launched kernel may still use it, and the host code may write
+    // whatever it gets next without waiting (deallocation bookkeeping):
+    // reuse only after the next wait. (While recording nothing runs, and
+    // kernels reusing a block stay in stream order.)
+    retiring_.push_back({memory, size});
+    retiringBytes_ += size;
     return;
   }
-  // Stream order makes reuse safe: a later kernel using the block runs
-  // after every earlier one that did.
-  cachedBlocks_[size].push_back(memory);
+  cacheLocked(memory, size);
 }
 
-void GpuExecutor::forgetGlobals() {
-  std::string ignored;
-  if (stream_)
-    stream_->synchronize(&ignored);
+void GpuExecutor::cacheLocked(void *block, size_t size) {
+  // Over the cache limit a block goes back to the driver, unless a recorded
+  // graph may use it (graphs keep the addresses of their scratch blocks).
+  bool graphs = false;
+  for (auto &[key, record] : graphs_)
+    graphs |= record.graph != nullptr;
+  if (cachedBytes_ + size > kCacheBytes && !graphs && !capturing_) {
+    cuda::freeManaged(*context_, block);
+    return;
+  }
+  cachedBlocks_[size].push_back(block);
+  cachedBytes_ += size;
+}
+
+void GpuExecutor::dropGraphsLocked() {
   std::vector<void *> owned;
   for (auto &[key, record] : graphs_)
     owned.insert(owned.end(), record.ownedBlocks.begin(),
@@ -239,14 +304,64 @@ void GpuExecutor::forgetGlobals() {
   std::sort(owned.begin(), owned.end());
   owned.erase(std::unique(owned.begin(), owned.end()), owned.end());
   for (void *block : owned)
-    release(block);
+    releaseLocked(block);
+}
+
+void GpuExecutor::forgetGlobals() {
+  ensureCurrent();
   std::lock_guard<std::mutex> lock(mutex_);
+  syncLocked(/*hostWait=*/false);
+  // Recordings read the device copies of the old values.
+  dropGraphsLocked();
   globals_.clear();
+}
+
+GpuExecutor::GraphRecord &GpuExecutor::graphRecord(const std::string &key) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  GraphRecord &record = graphs_[key];
+  record.lastUse = ++graphUses_;
+  // Bound the table: a few graphs (each pins its inputs and results), and
+  // a few more call kinds seen once; the least recently used go first.
+  auto evict = [&](bool withGraph, size_t most) {
+    size_t count = 0;
+    for (auto &[k, r] : graphs_)
+      count += (r.graph != nullptr) == withGraph;
+    while (count > most) {
+      auto oldest = graphs_.end();
+      for (auto it = graphs_.begin(); it != graphs_.end(); ++it)
+        if ((it->second.graph != nullptr) == withGraph && it->first != key &&
+            (oldest == graphs_.end() ||
+             it->second.lastUse < oldest->second.lastUse))
+          oldest = it;
+      if (oldest == graphs_.end())
+        break;
+      std::vector<void *> owned = oldest->second.ownedBlocks;
+      graphs_.erase(oldest);
+      for (void *block : owned)
+        releaseLocked(block);
+      --count;
+    }
+  };
+  evict(/*withGraph=*/true, kMaxGraphs);
+  evict(/*withGraph=*/false, kMaxRecords);
+  return graphs_[key];
+}
+
+void GpuExecutor::dropGraph(const std::string &key) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = graphs_.find(key);
+  if (it == graphs_.end())
+    return;
+  std::vector<void *> owned = it->second.ownedBlocks;
+  graphs_.erase(it);
+  for (void *block : owned)
+    releaseLocked(block);
 }
 
 void GpuExecutor::launch(int64_t kernel, const int64_t grid[3],
                          const int64_t block[3], int64_t sharedBytes,
                          int64_t *slots, int64_t count) {
+  ensureCurrent();
   std::lock_guard<std::mutex> lock(mutex_);
   if (failed_)
     return;
@@ -290,23 +405,35 @@ void GpuExecutor::launch(int64_t kernel, const int64_t grid[3],
 }
 
 void GpuExecutor::sync() {
+  ensureCurrent();
   std::lock_guard<std::mutex> lock(mutex_);
+  syncLocked(/*hostWait=*/true);
+}
+
+void GpuExecutor::syncLocked(bool hostWait) {
   if (capturing_) {
     // Nothing ran: the host code would read what is not computed yet.
-    waitWhileCapturing_ = true;
+    if (hostWait)
+      waitWhileCapturing_ = true;
     return;
   }
   if (!pending_)
     return;
-  if (currentExecutor.load() == this)
+  if (hostWait && currentExecutor.load() == this)
     hostWaited_ = true;
   pending_ = false;
   std::string why;
   if (!stream_->synchronize(&why))
     record(why);
+  // Everything launched so far has finished: freed blocks are free.
+  for (auto &[block, size] : retiring_)
+    cacheLocked(block, size);
+  retiring_.clear();
+  retiringBytes_ = 0;
 }
 
 uint64_t GpuExecutor::global(const void *host, size_t bytes) {
+  ensureCurrent();
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = globals_.find(host);
   if (it != globals_.end() && it->second->size() == bytes)

@@ -92,6 +92,7 @@ public:
   /// entry point, shapes and scalars (Session::call): the graph, the blocks
   /// its inputs are copied into, and the result descriptors it fills.
   struct GraphRecord {
+    uint64_t lastUse = 0;
     int calls = 0;
     bool recordable = true;
     std::unique_ptr<cuda::Graph> graph;
@@ -100,8 +101,12 @@ public:
     /// Inputs and results: kept out of the cache while the graph lives.
     std::vector<void *> ownedBlocks;
   };
-  /// The record for `key` (created empty on first use).
-  GraphRecord &graphRecord(const std::string &key) { return graphs_[key]; }
+  /// The record for `key` (created empty on first use). At most a few
+  /// records keep a graph, the least recently used is dropped first.
+  GraphRecord &graphRecord(const std::string &key);
+  /// Forgets the record for `key` and gives its blocks back (a replay that
+  /// failed).
+  void dropGraph(const std::string &key);
   /// Waits for the call's work and ends it; false with the first error of
   /// the call (then also clears it).
   bool end(std::string *error);
@@ -109,6 +114,11 @@ public:
   /// Device-visible memory for call arguments and results.
   void *allocate(size_t bytes);
   void release(void *memory);
+  /// Serializes calls of one session (graph records, recorded input and
+  /// result blocks are shared between calls).
+  std::unique_lock<std::mutex> lockCalls() {
+    return std::unique_lock<std::mutex>(callsMutex_);
+  }
   /// Forgets the device copies of globals (after parameters were rebound)
   /// and the graphs recorded with them.
   void forgetGlobals();
@@ -125,6 +135,13 @@ public:
 private:
   GpuExecutor() = default;
   void record(const std::string &error);
+  /// Makes the context current on the calling thread (once per thread).
+  void ensureCurrent();
+  // With mutex_ held:
+  void releaseLocked(void *memory);
+  void syncLocked(bool hostWait);
+  void dropGraphsLocked();
+  void cacheLocked(void *block, size_t size);
 
   std::shared_ptr<cuda::Driver> driver_;
   std::unique_ptr<cuda::Context> context_;
@@ -136,9 +153,17 @@ private:
   std::vector<int64_t> expectedSlots_;
   std::string description_;
 
+  uint64_t id_ = 0; // tells executors apart in the per-thread context tag
+  std::mutex callsMutex_;
   std::mutex mutex_; // guards everything below
   std::unordered_map<const void *, std::unique_ptr<cuda::Buffer>> globals_;
   std::map<size_t, std::vector<void *>> cachedBlocks_;
+  size_t cachedBytes_ = 0;
+  /// Blocks freed while launched work may still use them: reusable only
+  /// after the next wait (the host code may write a reused block at once).
+  std::vector<std::pair<void *, size_t>> retiring_;
+  size_t retiringBytes_ = 0;
+  uint64_t graphUses_ = 0;
   std::unordered_map<void *, size_t> liveBlocks_;
   std::set<void *> hostFallbacks_;
   std::vector<void *> pointerScratch_;

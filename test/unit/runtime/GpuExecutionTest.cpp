@@ -19,6 +19,7 @@
 
 #include "TestArtifacts.h"
 
+#include "cuda/gpu_executor.h"
 #include "diffc/safetensors.h"
 #include "diffc/session.h"
 
@@ -319,6 +320,14 @@ TEST_F(GpuExecutionTest, ErrorsNameWhatIsMissing) {
   bad.device = "tpu";
   EXPECT_FALSE(Session::open(writeArtifact(), bad, &error));
   EXPECT_EQ(error, "Session::create: unknown device 'tpu' (cpu or cuda)");
+  setenv("DIFFC_MOCK_CUDA_NO_CMA", "1", 1);
+  EXPECT_FALSE(Session::open(writeArtifact(), onGpu(), &error));
+  unsetenv("DIFFC_MOCK_CUDA_NO_CMA");
+  EXPECT_EQ(error, "--device=cuda: diffc mock GPU (sm_130) cannot share "
+                   "managed memory with the host while kernels run "
+                   "(CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS is 0, as "
+                   "on Windows, WSL and some Tegra boards); diffc's GPU path "
+                   "needs a Linux machine with a discrete GPU");
   setenv("DIFFC_LIBCUDA", "/nonexistent/libcuda.so.1", 1);
   EXPECT_FALSE(Session::open(writeArtifact(), onGpu(), &error));
   EXPECT_EQ(error,
@@ -349,6 +358,36 @@ TEST_F(GpuExecutionTest, AFailedLaunchFailsTheCallWithoutResults) {
   // The error was the call's: the next call runs again.
   setKernel_("axpb_kernel", &axpbKernel);
   expectAxpb(*session, {1, 2, 3}, 1.0f, 0.25);
+}
+
+TEST_F(GpuExecutionTest, BlocksFreedWhileKernelsRunWaitForTheNextWait) {
+  // The host code may write a block it gets at once (deallocation
+  // bookkeeping needs no wait), so a block freed after a launch that may
+  // still use it is not handed out again before the stream is waited for.
+  std::string error;
+  auto artifact = Artifact::load(writeArtifact(), &error);
+  ASSERT_TRUE(artifact) << error;
+  auto gpu = detail::GpuExecutor::create(*artifact, 0, &error);
+  ASSERT_TRUE(gpu) << error;
+  setKernel_("axpb_kernel", nullptr); // the launch itself does nothing here
+  gpu->begin();
+  void *a = gpu->allocate(1000);
+  int64_t slots[17] = {};
+  const int64_t grid[3] = {1, 1, 1}, block[3] = {256, 1, 1};
+  gpu->launch(0, grid, block, 0, slots, 17);
+  gpu->release(a);
+  void *b = gpu->allocate(1000);
+  EXPECT_NE(b, a) << "reused while the launch may be pending";
+  gpu->sync();
+  void *c = gpu->allocate(1000);
+  EXPECT_EQ(c, a) << "the wait made it free";
+  gpu->release(b);
+  gpu->release(c);
+  // Without launched work a freed block is free at once.
+  void *d = gpu->allocate(1000);
+  gpu->release(d);
+  EXPECT_EQ(gpu->allocate(1000), d);
+  EXPECT_TRUE(gpu->end(&error)) << error;
 }
 
 } // namespace
