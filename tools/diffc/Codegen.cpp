@@ -173,6 +173,13 @@ bool diffc::compileToSharedObject(mlir::ModuleOp module,
     }
     addPackedWrapper(*m, *fn, entrySymbol(name));
   }
+  // Only the packed wrappers are the code object's interface. The model's
+  // own functions become internal: exported, a function named like a libc
+  // symbol (`step`, a legacy regexp function of glibc) would be interposed
+  // by the process's definition and its calls would jump there.
+  for (Function &fn : *m)
+    if (!fn.isDeclaration() && !fn.getName().starts_with("diffc_entry_"))
+      fn.setLinkage(GlobalValue::InternalLinkage);
   std::string verifyMessage;
   raw_string_ostream verifyStream(verifyMessage);
   if (verifyModule(*m, &verifyStream)) {

@@ -52,9 +52,20 @@ struct Scalars {
   }
 };
 
-/// `table[index]` converted to `t`; `index` is an i64 timestep.
+/// `table[index]` converted to `t`; `index` is an i64 timestep. The index
+/// is clamped into the table: a timestep outside it (an entry point called
+/// with t >= num_train_timesteps) reads the nearest end instead of memory
+/// past the table, which on a GPU would fault and end the context.
+/// diffc-run's samplers refuse such step counts before they run
+/// (checkSamplingSteps); valid timesteps read exactly as before.
 Value lookup(OpBuilder &b, Location loc, Value table, Value index, Type t) {
   Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value size = tensor::DimOp::create(b, loc, table, 0);
+  Value last = arith::SubIOp::create(b, loc, size, one);
+  i = arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, i, zero),
+                             last);
   Value v = tensor::ExtractOp::create(b, loc, table, ValueRange{i});
   return convertFloat(b, loc, v, t);
 }
