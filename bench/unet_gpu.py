@@ -16,13 +16,14 @@ because the GPU machine has PyTorch and the driver but no MLIR:
       writes the inputs: x{B}.npy / t{B}.npy for the forward pass and
       xT{B}.npy for DDIM, B = 1 and 128, and the DDIM schedule for
       PyTorch's loop (the same diffusers formulas as bench/unet_cpu.py).
-      About 6 MB for one target.
+      About 14 MB for one target (two variants).
 
   measure --work DIR --diffc-bench BIN [--budget-s S]   (on the GPU machine)
       Makes random weights with the PyTorch twin (seed 1) and writes them
       for diffc, then times, on the same GPU, same weights, same inputs:
-      diffc (diffc-bench
-      --device=cuda: each call includes copying inputs in and results out),
+      diffc (diffc-bench --device=cuda: each call includes copying inputs
+      in and results out; as compiled and with --gpu-coarsen=4, 4 output
+      channels per thread in the convolutions: "diffc c4"),
       PyTorch eager in float32 (TF32 off), eager with TF32, eager bf16
       (autocast), torch.compile float32 and bf16: the forward pass at batch
       1 and 128 and a whole 50-step DDIM run (eta 0) at batch 1 and 128.
@@ -60,13 +61,16 @@ def cmd_prepare(a):
     subprocess.run([os.path.join(a.bin, "diffc-zoo"), "unet2d",
                     "--preset=cifar10_ddpm", "-o", unet], check=True)
     config = os.path.join(ROOT, "examples", "scheduler_config.json")
-    start = time.time()
-    subprocess.run([os.path.join(a.bin, "diffc"), "compile", unet,
-                    "--sampler=ddim", f"--scheduler-config={config}",
-                    f"--target={a.targets}",
-                    "-o", os.path.join(a.work, "cifar.diffc")], check=True)
-    print(f"  compiled cifar.diffc for {a.targets} in {time.time() - start:.0f} s",
-          file=sys.stderr)
+    # Two variants for the measurement to decide between: one output per
+    # thread in the convolutions, and 4 output channels per thread.
+    for name, coarsen in (("cifar.diffc", 1), ("cifar-c4.diffc", 4)):
+        start = time.time()
+        subprocess.run([os.path.join(a.bin, "diffc"), "compile", unet,
+                        "--sampler=ddim", f"--scheduler-config={config}",
+                        f"--target={a.targets}", f"--gpu-coarsen={coarsen}",
+                        "-o", os.path.join(a.work, name)], check=True)
+        print(f"  compiled {name} for {a.targets} in {time.time() - start:.0f} s",
+              file=sys.stderr)
     rng = np.random.default_rng(2026)
     for b in BATCHES:
         np.save(os.path.join(a.work, f"x{b}.npy"),
@@ -87,8 +91,8 @@ class Budget:
         return self.end - time.time()
 
 
-def diffc_case(a, entry, args, warmup, reps, out=None):
-    cmd = [a.diffc_bench, os.path.join(a.work, "cifar.diffc"), entry,
+def diffc_case(a, entry, args, warmup, reps, out=None, artifact="cifar.diffc"):
+    cmd = [a.diffc_bench, os.path.join(a.work, artifact), entry,
            "--weights", os.path.join(a.work, "weights.safetensors"),
            "--device", "cuda", "--warmup", str(warmup), "--reps", str(reps),
            "--json"]
@@ -210,6 +214,24 @@ def cmd_measure(a):
             put(case, "diffc", ms)
         except Exception as e:  # noqa: BLE001
             put(case, "diffc", f"failed: {str(e)[:60]}")
+        # The 4-channels-per-thread convolutions (--gpu-coarsen=4), except
+        # for the slow DDIM b128 run.
+        if budget.left() < 20 or (heavy and b != 1):
+            put(case, "diffc c4", "skipped")
+        else:
+            try:
+                if kind == "forward":
+                    ms = diffc_case(a, "unet", [os.path.join(a.work, f"x{b}.npy"),
+                                                os.path.join(a.work, f"t{b}.npy")],
+                                    warmup, reps, artifact="cifar-c4.diffc")
+                else:
+                    ms = diffc_case(a, "sample_ddim",
+                                    [os.path.join(a.work, f"xT{b}.npy"),
+                                     f"i64:{STEPS}", "f32:0", "i64:0"], warmup,
+                                    reps, artifact="cifar-c4.diffc")
+                put(case, "diffc c4", ms)
+            except Exception as e:  # noqa: BLE001
+                put(case, "diffc c4", f"failed: {str(e)[:60]}")
         for peer, (run, net) in peers.items():
             if budget.left() < 20:
                 put(case, peer, "skipped (budget)")
@@ -233,7 +255,7 @@ def cmd_measure(a):
             except Exception as e:  # noqa: BLE001
                 put(case, peer, f"failed: {type(e).__name__}")
 
-    cols = ["diffc"] + list(peers)
+    cols = ["diffc", "diffc c4"] + list(peers)
     print(f"\n### CIFAR-10 DDPM U-Net on {name} (median ms; diffc float32, "
           f"no TF32)\n")
     print("| case | " + " | ".join(cols) + " | diffc / best torch.compile |")
@@ -245,7 +267,9 @@ def cmd_measure(a):
             cells.append(f"{v:.2f}" if isinstance(v, float) else str(v))
         best = [values[c] for c in ("compile fp32", "compile bf16")
                 if isinstance(values.get(c), float)]
-        d = values.get("diffc")
+        ours = [values[c] for c in ("diffc", "diffc c4")
+                if isinstance(values.get(c), float)]
+        d = min(ours) if ours else None
         ratio = f"{d / min(best):.2f}x" if best and isinstance(d, float) else "-"
         print(f"| {case} | " + " | ".join(cells) + f" | {ratio} |")
     for n in notes:

@@ -28,7 +28,7 @@
 #       if a check that is supported fails. Budget: well under 8 minutes.
 #
 # With the device tool, out/gpu-check and out/gpu-bench travel as carried
-# paths (about 46 MiB):
+# paths (about 56 MiB of the 64 allowed):
 #   run(command="bash scripts/gpu-check.sh", carry=["out/gpu-check", "out/gpu-bench"])
 #
 #===-----------------------------------------------------------------------===#

@@ -159,6 +159,13 @@ def GpuMapReductionsPass : Pass<"diffc-gpu-map-reductions", "func::FuncOp"> {
     }
     ```
 
+    With `coarsen` = F > 1, contractions (two or more inputs read the
+    reduction loops: matrix products, convolutions) give each thread F
+    consecutive points of one parallel loop that is not the innermost, has
+    a static extent divisible by F and is not read by the largest input,
+    whose loads the F points then share; each point keeps its own
+    accumulators and linalg's order, so results are bitwise the same.
+    Whether it pays is for the GPU benchmark to decide (docs/gpu.md).
     With `verify` (the default) any linalg op or external call left is an
     error at its location.
   }];
@@ -168,6 +175,8 @@ def GpuMapReductionsPass : Pass<"diffc-gpu-map-reductions", "func::FuncOp"> {
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
            "Threads per block">,
+    Option<"coarsen", "coarsen", "int64_t", /*default=*/"1",
+           "Points per thread of a contraction's coarsened parallel loop">,
     Option<"verify", "verify", "bool", /*default=*/"true",
            "Fail at any linalg op or external call left unmapped">,
   ];

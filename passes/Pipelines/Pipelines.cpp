@@ -121,7 +121,7 @@ std::string diffc::supportedGpuTargets() {
 
 void diffc::buildDiffcGpuPipeline(OpPassManager &pm, bool hostLoops,
                                   ArrayRef<std::string> targets,
-                                  StringRef toolkit) {
+                                  StringRef toolkit, int64_t coarsen) {
   buildDiffcCpuPipeline(pm, CpuStage::Bufferized, /*cpuKernels=*/false);
   // For the host-loop check, ops without a GPU lowering stay CPU loops so
   // that whole test files compile; for GPU targets they are errors.
@@ -131,6 +131,7 @@ void diffc::buildDiffcGpuPipeline(OpPassManager &pm, bool hostLoops,
   pm.addNestedPass<func::FuncOp>(createGpuMapBlockReductionsPass());
   GpuMapReductionsPassOptions reductionOptions;
   reductionOptions.verify = !hostLoops;
+  reductionOptions.coarsen = coarsen;
   pm.addNestedPass<func::FuncOp>(createGpuMapReductionsPass(reductionOptions));
   pm.addPass(createCanonicalizerPass());
   if (hostLoops) {

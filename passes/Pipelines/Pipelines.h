@@ -101,7 +101,7 @@ std::string supportedGpuTargets();
 /// and PTX for each target in a gpu.binary.
 void buildDiffcGpuPipeline(OpPassManager &pm, bool hostLoops,
                            ArrayRef<std::string> targets = {},
-                           StringRef toolkit = "");
+                           StringRef toolkit = "", int64_t coarsen = 1);
 
 /// The NVVM part of buildDiffcGpuPipeline alone, for a module that has been
 /// through it without targets: outlining, merging into one gpu.module

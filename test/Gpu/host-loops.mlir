@@ -24,6 +24,13 @@
 // CON-COUNT-21: ok
 // CON-NOT: FAIL
 //
+// The same contractions with 4 output points per thread (--gpu-coarsen=4:
+// convolutions share the input loads of 4 output channels).
+// RUN: diffc compile %S/../e2e/contraction.mlir --gpu-host-loops --gpu-coarsen=4 -o %t.con4.diffc
+// RUN: %python %S/../e2e/harness.py --diffc-run diffc-run --artifact %t.con4.diffc --case linear_bias --case linear_vector --case linear_wide --case matmul_2d --case matmul_batched --case matmul_rhs_2d --case matmul_broadcast --case conv2d_same --case conv2d_stride2_pad1 --case conv2d_dilation2 --case conv2d_groups2 --case conv2d_pointwise --case conv2d_unet_block --case conv3d_temporal --case conv3d_stride2 --case conv3d_groups2_dilation --case attention_self_heads --case attention_cross --case attention_bool_mask --case attention_float_mask --case attention_dynamic_batch | FileCheck %s --check-prefix=CON4
+// CON4-COUNT-21: ok
+// CON4-NOT: FAIL
+//
 // RUN: diffc compile %S/../e2e/elementwise.mlir --gpu-host-loops -o %t.ew.diffc
 // RUN: %python %S/../e2e/harness.py --diffc-run diffc-run --artifact %t.ew.diffc --case bias_silu_residual --case unary_chain --case binary_broadcast --case shared_result | FileCheck %s --check-prefix=EW
 // EW-COUNT-22: ok

@@ -56,6 +56,13 @@ cl::opt<std::string> cudaPath(
     cl::desc("CUDA toolkit for GPU targets (ptxas, libdevice); default "
              "$CUDA_HOME or /usr/local/cuda"),
     cl::value_desc("dir"), cl::init(""), cl::cat(category));
+cl::opt<unsigned> gpuCoarsen(
+    "gpu-coarsen",
+    cl::desc("GPU contractions (matrix products, convolutions): output "
+             "points per thread along one parallel loop, sharing the loads "
+             "of the largest input (1: one output per thread, the default; "
+             "results are the same either way; docs/gpu.md)"),
+    cl::init(1), cl::cat(category));
 cl::opt<bool> gpuHostLoops(
     "gpu-host-loops",
     cl::desc("Test option: compile the x86_64 code from the GPU kernels "
@@ -455,6 +462,9 @@ int diffcCompileMain(int argc, char **argv) {
     return fail("--emit=ptx needs a GPU target (--target=sm_90, ...)");
   if (gpuHostLoops && !hostTarget)
     return fail("--gpu-host-loops builds x86_64 code: add x86_64 to --target");
+  if (gpuCoarsen < 1 || gpuCoarsen > 16)
+    return fail("--gpu-coarsen must be 1..16, got " +
+                std::to_string(gpuCoarsen.getValue()));
   mlir::diffc::CpuStage stage;
   if (!mlir::diffc::parseCpuStage(stopAfter, stage))
     return fail("unknown stage '" + stopAfter + "' (expected one of " +
@@ -531,7 +541,8 @@ int diffcCompileMain(int argc, char **argv) {
   if (!gpuOptions.targets.empty()) {
     mlir::OwningOpRef<mlir::ModuleOp> gpuModule(module->clone());
     mlir::PassManager gpm(&context);
-    mlir::diffc::buildDiffcGpuPipeline(gpm, /*hostLoops=*/false);
+    mlir::diffc::buildDiffcGpuPipeline(gpm, /*hostLoops=*/false, {}, "",
+                                       gpuCoarsen);
     if (failed(gpm.run(*gpuModule)))
       return 1;
     if (emit == "mlir" && !hostTarget) {
@@ -574,7 +585,8 @@ int diffcCompileMain(int argc, char **argv) {
 
   mlir::PassManager pm(&context);
   if (gpuHostLoops)
-    mlir::diffc::buildDiffcGpuPipeline(pm, /*hostLoops=*/true);
+    mlir::diffc::buildDiffcGpuPipeline(pm, /*hostLoops=*/true, {}, "",
+                                       gpuCoarsen);
   else
     mlir::diffc::buildDiffcCpuPipeline(pm, stage, cpuKernels);
   if (hostTarget && failed(pm.run(*module)))

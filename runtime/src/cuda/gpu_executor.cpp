@@ -335,10 +335,7 @@ GpuExecutor::GraphRecord &GpuExecutor::graphRecord(const std::string &key) {
           oldest = it;
       if (oldest == graphs_.end())
         break;
-      std::vector<void *> owned = oldest->second.ownedBlocks;
-      graphs_.erase(oldest);
-      for (void *block : owned)
-        releaseLocked(block);
+      eraseRecordLocked(oldest);
       --count;
     }
   };
@@ -350,10 +347,14 @@ GpuExecutor::GraphRecord &GpuExecutor::graphRecord(const std::string &key) {
 void GpuExecutor::dropGraph(const std::string &key) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = graphs_.find(key);
-  if (it == graphs_.end())
-    return;
-  std::vector<void *> owned = it->second.ownedBlocks;
-  graphs_.erase(it);
+  if (it != graphs_.end())
+    eraseRecordLocked(it);
+}
+
+void GpuExecutor::eraseRecordLocked(
+    std::map<std::string, GraphRecord>::iterator record) {
+  std::vector<void *> owned = record->second.ownedBlocks;
+  graphs_.erase(record);
   for (void *block : owned)
     releaseLocked(block);
 }

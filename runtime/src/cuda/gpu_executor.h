@@ -141,6 +141,7 @@ private:
   void releaseLocked(void *memory);
   void syncLocked(bool hostWait);
   void dropGraphsLocked();
+  void eraseRecordLocked(std::map<std::string, GraphRecord>::iterator record);
   void cacheLocked(void *block, size_t size);
 
   std::shared_ptr<cuda::Driver> driver_;

@@ -162,6 +162,18 @@ protected:
     return path;
   }
 
+  /// Binds the parameter "bias" to `value` from a weights file.
+  bool rebindBias(Session &session, float value, std::string *error) {
+    std::string path = dir_.file("bias.safetensors");
+    writeFile(path, safetensorsImage(
+                        R"({"bias":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})",
+                        std::vector<uint8_t>(
+                            reinterpret_cast<const uint8_t *>(&value),
+                            reinterpret_cast<const uint8_t *>(&value) + 4)));
+    auto file = SafetensorsFile::load(path, error);
+    return file && session.bindWeights({file.get()}, error);
+  }
+
   static SessionOptions onGpu() {
     SessionOptions options;
     options.device = "cuda";
@@ -238,16 +250,7 @@ TEST_F(GpuExecutionTest, RepeatedCallsAreRecordedAsAGraphAndReplayed) {
   EXPECT_EQ(gpuHostRuns - before, 4);
   // A recording reads the device copies of the weights it was recorded
   // with: rebinding drops the recordings.
-  const float two = 2.0f;
-  std::string path = dir_.file("bias2.safetensors");
-  writeFile(path, safetensorsImage(
-                      R"({"bias":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})",
-                      std::vector<uint8_t>(
-                          reinterpret_cast<const uint8_t *>(&two),
-                          reinterpret_cast<const uint8_t *>(&two) + 4)));
-  auto file = SafetensorsFile::load(path, &error);
-  ASSERT_TRUE(file) << error;
-  ASSERT_TRUE(session->bindWeights({file.get()}, &error)) << error;
+  ASSERT_TRUE(rebindBias(*session, 2.0f, &error)) << error;
   for (unsigned seed = 50; seed < 53; ++seed)
     expectAxpb(*session, randomValues(777, seed), 1.5f, 2.0, "axpb_async");
   EXPECT_EQ(gpuHostRuns - before, 6);
@@ -295,16 +298,7 @@ TEST_F(GpuExecutionTest, RebindingRefreshesTheDeviceCopyOfParameters) {
   auto session = Session::open(writeArtifact(), onGpu(), &error);
   ASSERT_TRUE(session) << error;
   expectAxpb(*session, randomValues(10, 3), 1.0f, 0.25);
-  const float two = 2.0f;
-  std::string path = dir_.file("bias.safetensors");
-  writeFile(path, safetensorsImage(
-                      R"({"bias":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})",
-                      std::vector<uint8_t>(
-                          reinterpret_cast<const uint8_t *>(&two),
-                          reinterpret_cast<const uint8_t *>(&two) + 4)));
-  auto file = SafetensorsFile::load(path, &error);
-  ASSERT_TRUE(file) << error;
-  ASSERT_TRUE(session->bindWeights({file.get()}, &error)) << error;
+  ASSERT_TRUE(rebindBias(*session, 2.0f, &error)) << error;
   expectAxpb(*session, randomValues(10, 4), 1.0f, 2.0);
 }
 
