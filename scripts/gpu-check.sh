@@ -135,10 +135,14 @@ run_checks() {
         --scheduler-config="$PACK/scheduler_config.json")
   for b in 16; do
     t0=$(date +%s%N)
-    "$RUN" "$PACK/fmnist.diffc" "${args[@]}" --batch=$b --device=cpu \
-      --out="$PACK/ddim-cpu-b$b.npy" >"$PACK/ddim-cpu.log" 2>&1 || tail -3 "$PACK/ddim-cpu.log"
-    t1=$(date +%s%N)
-    record "ddim b$b cpu" ok "$(( (t1 - t0) / 1000000 )) ms wall (incl. load)"
+    if "$RUN" "$PACK/fmnist.diffc" "${args[@]}" --batch=$b --device=cpu \
+         --out="$PACK/ddim-cpu-b$b.npy" >"$PACK/ddim-cpu.log" 2>&1; then
+      t1=$(date +%s%N)
+      record "ddim b$b cpu" ok "$(( (t1 - t0) / 1000000 )) ms wall (incl. load)"
+    else
+      record "ddim b$b cpu" FAIL "$(grep -m1 error "$PACK/ddim-cpu.log" | cut -c1-100)"
+      tail -3 "$PACK/ddim-cpu.log"
+    fi
     t0=$(date +%s%N)
     if timeout 240 "$RUN" "$PACK/fmnist.diffc" "${args[@]}" --batch=$b --device=cuda -v \
          --out="$PACK/ddim-gpu-b$b.npy" >"$PACK/ddim-gpu.log" 2>&1; then
@@ -152,7 +156,10 @@ rel = np.linalg.norm(g - c) / np.linalg.norm(c)
 print(f"{'ok' if rel < 1e-4 else 'FAIL'}|relative error {rel:.2e} (norm), max |gpu-cpu| {np.abs(g - c).max():.2e}, target < 1e-4")
 PYEOF
 )
-      record "ddim gpu vs cpu" "${cmp%%|*}" "${cmp#*|}"
+      case "$cmp" in
+        ok\|*|FAIL\|*) record "ddim gpu vs cpu" "${cmp%%|*}" "${cmp#*|}" ;;
+        *) record "ddim gpu vs cpu" FAIL "$(echo "$cmp" | tail -1 | cut -c1-100)" ;;
+      esac
     else
       record "ddim b$b cuda" FAIL "$(grep -m1 error "$PACK/ddim-gpu.log" | cut -c1-100)"
     fi

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/Gpu/HostAbi.h"
 #include "passes/Gpu/Passes.h"
 
 #include "mlir/IR/Builders.h"
@@ -27,9 +28,8 @@ using namespace mlir;
 
 namespace {
 
-constexpr StringLiteral kSyncFn = "diffc_gpu_sync";
-
-constexpr StringLiteral kLaunchFn = "diffc_gpu_launch";
+using diffc::kGpuLaunchFn;
+using diffc::kGpuSyncFn;
 
 /// Which functions of the module launch kernels, directly or through calls.
 class Launchers {
@@ -41,7 +41,7 @@ public:
       return it->second;
     bool result = f.isExternal(); // unknown code: assume it may
     f.walk([&](func::CallOp call) {
-      if (call.getCallee() == kLaunchFn)
+      if (call.getCallee() == kGpuLaunchFn)
         result = true;
       else if (auto callee = module_.lookupSymbol<func::FuncOp>(call.getCallee()))
         result |= callee != f && launches(callee);
@@ -100,22 +100,13 @@ bool reachesDevice(Value root, ModuleOp module, Launchers &launchers) {
 /// allocation that never reaches a kernel (deallocation bookkeeping).
 bool isHostOnly(Value value, ModuleOp module, Launchers &launchers,
                 const llvm::DenseSet<Value> &hostArgs = {}) {
-  if (hostArgs.contains(value))
+  Value root = diffc::rootBuffer(value);
+  Operation *def = root.getDefiningOp();
+  if (!def)
+    return hostArgs.contains(root);
+  if (isa<memref::AllocaOp, memref::GetGlobalOp>(def))
     return true;
-  while (Operation *def = value.getDefiningOp()) {
-    if (isa<memref::AllocaOp, memref::GetGlobalOp>(def))
-      return true;
-    if (auto cast = dyn_cast<memref::CastOp>(def)) {
-      value = cast.getSource();
-      continue;
-    }
-    auto view = dyn_cast<ViewLikeOpInterface>(def);
-    if (!view || view.getViewSource() == value)
-      return isa<memref::AllocOp>(def) &&
-             !reachesDevice(value, module, launchers);
-    value = view.getViewSource();
-  }
-  return hostArgs.contains(value);
+  return isa<memref::AllocOp>(def) && !reachesDevice(root, module, launchers);
 }
 
 /// Buffer arguments of private functions that launch nothing and get only
@@ -218,16 +209,11 @@ struct GpuHostSyncPass
       return;
 
     MLIRContext *ctx = &getContext();
-    auto syncFn = module.lookupSymbol<func::FuncOp>(kSyncFn);
-    if (!syncFn) {
-      OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-      syncFn = func::FuncOp::create(b, module.getLoc(), kSyncFn,
-                                    FunctionType::get(ctx, {}, {}));
-      syncFn.setPrivate();
-    }
+    func::FuncOp syncFn = diffc::declareRuntimeFunction(
+        module, kGpuSyncFn, FunctionType::get(ctx, {}, {}));
     auto isWait = [&](Operation *op) {
       auto call = dyn_cast_or_null<func::CallOp>(op);
-      return call && call.getCallee() == kSyncFn;
+      return call && call.getCallee() == kGpuSyncFn;
     };
     llvm::SmallPtrSet<Operation *, 16> done;
     for (Operation *op : waitBefore) {

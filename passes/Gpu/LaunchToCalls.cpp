@@ -14,11 +14,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/Gpu/HostAbi.h"
 #include "passes/Gpu/Passes.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::diffc {
 #define GEN_PASS_DEF_GPULAUNCHTOCALLSPASS
@@ -29,36 +29,11 @@ using namespace mlir;
 
 namespace {
 
-constexpr StringLiteral kLaunchFn = "diffc_gpu_launch";
-constexpr StringLiteral kGlobalFn = "diffc_gpu_global";
-
-/// Declares `name` as an external function of `module` unless it exists.
-func::FuncOp declare(ModuleOp module, StringRef name, FunctionType type) {
-  if (auto f = module.lookupSymbol<func::FuncOp>(name))
-    return f;
-  OpBuilder b(module.getBodyRegion());
-  b.setInsertionPointToEnd(module.getBody());
-  auto f = func::FuncOp::create(b, module.getLoc(), name, type);
-  f.setPrivate();
-  return f;
-}
-
 /// The number of 64-bit slots `value` takes as a kernel parameter.
 int64_t slotCount(Value value) {
   if (auto memref = dyn_cast<MemRefType>(value.getType()))
     return 3 + 2 * memref.getRank();
   return 1;
-}
-
-/// The buffer `value` views, following view-like ops to its allocation.
-Value rootBuffer(Value value) {
-  while (Operation *def = value.getDefiningOp()) {
-    auto view = dyn_cast<ViewLikeOpInterface>(def);
-    if (!view || view.getViewSource() == value)
-      break;
-    value = view.getViewSource();
-  }
-  return value;
 }
 
 /// Emits the slots of one kernel operand. False (with an error at `launch`)
@@ -72,7 +47,7 @@ LogicalResult emitSlots(OpBuilder &b, Location loc, Operation *launch,
   };
   if (auto memref = dyn_cast<MemRefType>(value.getType())) {
     Value base;
-    Value root = rootBuffer(value);
+    Value root = diffc::rootBuffer(value);
     if (auto global = root.getDefiningOp<memref::GetGlobalOp>()) {
       // Kernels read the device copy; the host keeps reading its own.
       auto type = cast<MemRefType>(global.getType());
@@ -137,10 +112,12 @@ struct GpuLaunchToCallsPass
     module.walk([&](gpu::LaunchFuncOp l) { launches.push_back(l); });
 
     if (!launches.empty()) {
-      func::FuncOp launchFn = declare(
-          module, kLaunchFn, FunctionType::get(ctx, SmallVector<Type>(10, i64), {}));
-      func::FuncOp globalFn =
-          declare(module, kGlobalFn, FunctionType::get(ctx, {i64, i64}, {i64}));
+      func::FuncOp launchFn = diffc::declareRuntimeFunction(
+          module, diffc::kGpuLaunchFn,
+          FunctionType::get(ctx, SmallVector<Type>(10, i64), {}));
+      func::FuncOp globalFn = diffc::declareRuntimeFunction(
+          module, diffc::kGpuGlobalFn,
+          FunctionType::get(ctx, {i64, i64}, {i64}));
 
       // Kernel ids: the table's rows, one per launch in walk order (as
       // GpuCodegen.cpp builds the table).

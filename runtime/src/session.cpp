@@ -472,13 +472,13 @@ bool Session::call(std::string_view entryName, const std::vector<Arg> &inputs,
   uint8_t *results = reinterpret_cast<uint8_t *>(resultWords.data());
   args.push_back(results);
 
-  std::string gpuError, problemBeforeResults;
+  // A GPU failure of the call (the first one the executor recorded).
+  std::string problem;
   bool recorded = false;
   if (replaying) {
     gpu_->begin();
     gpu_->replay(*graph->graph);
-    if (!gpu_->end(&gpuError)) {
-      problemBeforeResults = gpuError;
+    if (!gpu_->end(&problem)) {
       // Its blocks go back; a later call records afresh.
       gpu_->dropGraph(key);
       graph = nullptr;
@@ -518,8 +518,7 @@ bool Session::call(std::string_view entryName, const std::vector<Arg> &inputs,
       }
     }
     const bool waited = gpu_->hostWaitedForDevice();
-    if (!gpu_->end(&gpuError))
-      problemBeforeResults = gpuError;
+    gpu_->end(&problem);
     if (graph && !recorded) {
       ++graph->calls;
       if (waited)
@@ -536,7 +535,6 @@ bool Session::call(std::string_view entryName, const std::vector<Arg> &inputs,
   const std::string prefix =
       artifact_->name() + ": entry point \"" + escapeForMessage(entry.name) +
       "\": ";
-  std::string problem = problemBeforeResults;
   std::set<void *> freed;
   std::vector<Arg> unpacked;
   for (size_t i = 0; i < entry.outputs.size(); ++i) {

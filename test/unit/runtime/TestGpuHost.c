@@ -29,7 +29,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#define EXPORT __attribute__((visibility("default")))
+#include "TestMemref.h"
+
 
 void diffc_gpu_launch(int64_t kernel, int64_t gx, int64_t gy, int64_t gz,
                       int64_t bx, int64_t by, int64_t bz, int64_t smem,
@@ -41,14 +42,6 @@ void *diffc_gpu_alloc(size_t size);
 void diffc_test_gpu_host_ran(void);
 
 EXPORT float diffc_param_0[1];
-
-typedef struct {
-  void *allocated;
-  void *aligned;
-  int64_t offset;
-  int64_t sizes[1];
-  int64_t strides[1];
-} Memref1;
 
 typedef struct {
   Memref1 y;
@@ -74,19 +67,9 @@ static float *launchAxpb(const Memref1 *x, float a) {
   return y;
 }
 
-static Memref1 unpackX(void **args) {
-  Memref1 x;
-  x.allocated = *(void **)args[0];
-  x.aligned = *(void **)args[1];
-  x.offset = *(int64_t *)args[2];
-  x.sizes[0] = *(int64_t *)args[3];
-  x.strides[0] = *(int64_t *)args[4];
-  return x;
-}
-
 EXPORT void diffc_entry_axpb(void **args) {
   diffc_test_gpu_host_ran();
-  Memref1 x = unpackX(args);
+  Memref1 x = unpack1(args, 0);
   float a = *(float *)args[5];
   Results *out = (Results *)args[6];
   int64_t n = x.sizes[0];
@@ -101,7 +84,7 @@ EXPORT void diffc_entry_axpb(void **args) {
 
 EXPORT void diffc_entry_axpb_async(void **args) {
   diffc_test_gpu_host_ran();
-  Memref1 x = unpackX(args);
+  Memref1 x = unpack1(args, 0);
   float a = *(float *)args[5];
   Memref1 *out = (Memref1 *)args[6];
   out->allocated = out->aligned = launchAxpb(&x, a);

@@ -27,35 +27,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#define EXPORT __attribute__((visibility("default")))
-
-/* A rank-1 and a rank-2 memref descriptor, as in the result struct. */
-typedef struct {
-  void *allocated;
-  void *aligned;
-  int64_t offset;
-  int64_t sizes[1];
-  int64_t strides[1];
-} Memref1;
-
-typedef struct {
-  void *allocated;
-  void *aligned;
-  int64_t offset;
-  int64_t sizes[2];
-  int64_t strides[2];
-} Memref2;
-
-/* Reads a rank-1 descriptor from args[at .. at + 4]. */
-static Memref1 unpack1(void **args, int at) {
-  Memref1 m;
-  m.allocated = *(void **)args[at];
-  m.aligned = *(void **)args[at + 1];
-  m.offset = *(int64_t *)args[at + 2];
-  m.sizes[0] = *(int64_t *)args[at + 3];
-  m.strides[0] = *(int64_t *)args[at + 4];
-  return m;
-}
+#include "TestMemref.h"
 
 static float get1(const Memref1 *m, int64_t i) {
   return ((const float *)m->aligned)[m->offset + i * m->strides[0]];
